@@ -1,0 +1,216 @@
+"""The staff's back office for participants, enrollments, attendance and follow-ups."""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.forms import (
+    AttendanceAdminForm,
+    EnrollmentForm,
+    EnrollmentInlineFormSet,
+    OutcomeAdminForm,
+    ParticipantForm,
+)
+from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.services import completion_confirm
+from pekalongan_training.formatting import rupiah
+from programs.admin_filters import FiscalYearFilter
+
+
+class EnrollmentYearFilter(FiscalYearFilter):
+    year_path = "package__cohort__program__fiscal_year"
+
+
+class AttendanceYearFilter(FiscalYearFilter):
+    year_path = "session__package__cohort__program__fiscal_year"
+
+
+class OutcomeYearFilter(FiscalYearFilter):
+    year_path = "enrollment__package__cohort__program__fiscal_year"
+
+
+class CompletionProposedFilter(admin.SimpleListFilter):
+    title = _("completion proposed")
+    parameter_name = "proposed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Proposed, waiting for confirmation"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.completion_proposed()
+        return queryset
+
+
+class EnrollmentInline(admin.TabularInline):
+    """Enrollments inside a package; new rows and status changes go through the enrollment rules."""
+
+    model = Enrollment
+    form = EnrollmentForm
+    formset = EnrollmentInlineFormSet
+    extra = 0
+    can_delete = False
+    fields = ["participant", "status", "override_reason", "assessment", "certificate_number", "competency"]
+    autocomplete_fields = ["participant"]
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant")
+
+
+class ParticipantEnrollmentInline(admin.TabularInline):
+    """A person's training history, read-only; enroll from the package or the enrollment page."""
+
+    model = Enrollment
+    fk_name = "participant"
+    extra = 0
+    can_delete = False
+    fields = ["package", "status", "enrolled_on", "completed_on", "assessment", "competency"]
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = _("training history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("package")
+
+
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    form = ParticipantForm
+    list_display = ["full_name", "nik", "sex", "birth_date", "kelurahan", "education", "beneficiary_group", "phone"]
+    list_filter = ["kelurahan", "kelurahan__kecamatan", "sex", "education", "beneficiary_group", "has_disability"]
+    list_select_related = ["kelurahan"]
+    search_fields = ["^nik", "full_name"]
+    search_help_text = _("Search by NIK (or its first digits) or by name.")
+    autocomplete_fields = ["kelurahan"]
+    inlines = [ParticipantEnrollmentInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["nik", "full_name", "sex", "birth_place", "birth_date"]}),
+        (_("Contact and domicile"), {"fields": ["phone", "address", "kelurahan"]}),
+        (
+            _("Intake"),
+            {
+                "fields": [
+                    "education",
+                    "vocational_school",
+                    "employment_status_at_intake",
+                    "beneficiary_group",
+                    "ak1_number",
+                    "has_disability",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in form.warnings:
+            self.message_user(request, warning, messages.WARNING)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(admin.ModelAdmin):
+    form = EnrollmentForm
+    list_display = [
+        "participant",
+        "package",
+        "status",
+        "enrolled_on",
+        "completed_on",
+        "is_completion_proposed",
+        "assessment",
+        "competency",
+    ]
+    list_filter = [EnrollmentYearFilter, "status", CompletionProposedFilter, "package__category", "assessment", "competency"]
+    list_select_related = ["participant", "package"]
+    search_fields = ["=participant__nik", "participant__full_name", "package__code"]
+    search_help_text = _("Search by NIK, name or package code.")
+    autocomplete_fields = ["participant", "package"]
+    readonly_fields = [
+        "enrolled_on",
+        "completed_on",
+        "completion_proposed_at",
+        "completion_confirmed_by",
+        "created_by",
+        "created_at",
+    ]
+    actions = ["confirm_completions"]
+
+    def get_fields(self, request, obj=None):
+        return [*EnrollmentForm.Meta.fields, *self.readonly_fields] if obj else EnrollmentForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        # A person or package is never swapped on an enrollment: enroll anew instead.
+        return [*self.readonly_fields, "participant", "package"] if obj else self.readonly_fields
+
+    @admin.display(description=_("completion proposed"), boolean=True)
+    def is_completion_proposed(self, obj):
+        return obj.status == Enrollment.Status.ENROLLED and obj.completion_proposed_at is not None
+
+    def save_model(self, request, obj, form, change):
+        form.save_with_services(actor=request.user)
+
+    @admin.action(description=_("Confirm proposed completions"))
+    def confirm_completions(self, request, queryset):
+        confirmed, skipped = completion_confirm(enrollments=list(queryset.only("pk")), actor=request.user)
+        self.message_user(
+            request,
+            _("%(confirmed)s completions confirmed; %(skipped)s skipped (no proposal, or the package has not ended).")
+            % {"confirmed": confirmed, "skipped": skipped},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    form = AttendanceAdminForm
+    list_display = ["participant_name", "package_code", "session_date", "status", "remark", "marked_by", "marked_at"]
+    list_filter = [AttendanceYearFilter, "status", "session__package__category"]
+    list_select_related = ["enrollment__participant", "session__package", "marked_by"]
+    search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "session__package__code"]
+    autocomplete_fields = ["enrollment", "session"]
+    readonly_fields = ["marked_by", "marked_at"]
+
+    @admin.display(description=_("participant"), ordering="enrollment__participant__full_name")
+    def participant_name(self, obj):
+        return obj.enrollment.participant.full_name
+
+    @admin.display(description=_("package"), ordering="session__package__code")
+    def package_code(self, obj):
+        return obj.session.package.code
+
+    @admin.display(description=_("date"), ordering="session__date")
+    def session_date(self, obj):
+        return obj.session.date
+
+    def save_model(self, request, obj, form, change):
+        obj.marked_by = request.user
+        obj.marked_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    form = OutcomeAdminForm
+    list_display = ["enrollment", "round", "status", "recorded_on", "related_to_training", "income", "recorded_by"]
+    list_filter = [OutcomeYearFilter, "round", "status", "related_to_training"]
+    list_select_related = ["enrollment__participant", "enrollment__package", "recorded_by"]
+    search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "enrollment__package__code"]
+    autocomplete_fields = ["enrollment"]
+    readonly_fields = ["recorded_by"]
+
+    @admin.display(description=_("monthly income"), ordering="monthly_income")
+    def income(self, obj):
+        return rupiah(obj.monthly_income) if obj.monthly_income is not None else "–"
+
+    def get_changeform_initial_data(self, request):
+        return {"recorded_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

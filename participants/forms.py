@@ -1,0 +1,180 @@
+"""Forms that validate and normalize input; the writes with rules happen in services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.nik import normalize_nik, nik_warnings
+from participants.services import enrollment_change_status, enrollment_create, enrollment_rule_errors
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ParticipantForm(forms.ModelForm):
+    """Participant data with the NIK cleaned of spaces and dots; unusual NIKs give `warnings`."""
+
+    class Meta:
+        model = Participant
+        fields = "__all__"
+        widgets = {"birth_date": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+
+    def clean_nik(self):
+        return normalize_nik(self.cleaned_data.get("nik"))
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("nik") and "nik" not in self.errors:
+            self.warnings = nik_warnings(cleaned["nik"], sex=cleaned.get("sex"), birth_date=cleaned.get("birth_date"))
+        return cleaned
+
+
+class EnrollmentForm(forms.ModelForm):
+    """An enrollment checked against the seat and yearly rules, so errors stand next to the fields."""
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "participant",
+            "package",
+            "status",
+            "override_reason",
+            "assessment",
+            "certificate_number",
+            "competency",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        participant = cleaned.get("participant") or getattr(self.instance, "participant", None)
+        package = cleaned.get("package") or (self.instance.package if self.instance.package_id else None)
+        status = cleaned.get("status")
+        if participant is None or package is None or status is None:
+            return cleaned
+        existing = self.instance if self.instance.pk else None
+        if existing is not None and status == existing.status and "participant" not in self.changed_data:
+            return cleaned
+        errors = enrollment_rule_errors(
+            participant=participant,
+            package=package,
+            status=status,
+            override_reason=cleaned.get("override_reason", "") or (existing.override_reason if existing else ""),
+            enrollment=existing,
+        )
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def save_with_services(self, *, actor) -> Enrollment:
+        """Create or change the enrollment through the services (which re-check the rules under a lock)."""
+        data = self.cleaned_data
+        if self.instance.pk is None:
+            enrollment = enrollment_create(
+                participant=data["participant"],
+                package=data.get("package") or self.instance.package,
+                status=data["status"],
+                override_reason=data.get("override_reason", ""),
+                actor=actor,
+            )
+        else:
+            enrollment = self.instance
+            if "status" in self.changed_data:
+                enrollment = enrollment_change_status(
+                    enrollment=enrollment,
+                    status=data["status"],
+                    override_reason=data.get("override_reason", ""),
+                    actor=actor,
+                )
+        plain = {name: data[name] for name in ("assessment", "certificate_number", "competency") if name in data}
+        Enrollment.objects.filter(pk=enrollment.pk).update(**plain)
+        for name, value in plain.items():
+            setattr(enrollment, name, value)
+        self.instance = enrollment
+        return enrollment
+
+
+class EnrollmentInlineFormSet(BaseInlineFormSet):
+    """Enrollments inside a package: several new rows together may not exceed the quota either."""
+
+    def clean(self):
+        super().clean()
+        package = self.instance
+        new_seats = sum(
+            1
+            for form in self.forms
+            if form.has_changed()
+            and not form.instance.pk
+            and form.cleaned_data.get("status") in Enrollment.SEAT_STATUSES
+            and not self._should_delete_form(form)
+        )
+        changed_into_seat = sum(
+            1
+            for form in self.forms
+            if form.instance.pk
+            and "status" in form.changed_data
+            and form.cleaned_data.get("status") in Enrollment.SEAT_STATUSES
+            and form.initial.get("status") not in Enrollment.SEAT_STATUSES
+        )
+        if new_seats + changed_into_seat > 1:
+            used = Enrollment.objects.filter(package=package).holding_seats().count()
+            if used + new_seats + changed_into_seat > package.quota:
+                raise ValidationError(
+                    _("Only %(left)s of the %(quota)s seats are left; you are filling %(asked)s.")
+                    % {"left": max(package.quota - used, 0), "quota": package.quota, "asked": new_seats + changed_into_seat}
+                )
+
+    def save_with_services(self, *, actor) -> list[Enrollment]:
+        return [form.save_with_services(actor=actor) for form in self.forms if form.has_changed()]
+
+
+class AttendanceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["enrollment", "session", "status", "remark"]
+
+    def clean(self):
+        cleaned = super().clean()
+        enrollment, session = cleaned.get("enrollment"), cleaned.get("session")
+        if enrollment and session and enrollment.package_id != session.package_id:
+            self.add_error("session", _("This meeting belongs to another package than the enrollment."))
+        if session and session.date > timezone.localdate():
+            self.add_error("session", _("A meeting in the future cannot be marked yet."))
+        return cleaned
+
+
+class OutcomeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = [
+            "enrollment",
+            "round",
+            "recorded_on",
+            "status",
+            "related_to_training",
+            "business_name",
+            "sector",
+            "monthly_income",
+            "employer_name",
+            "notes",
+        ]
+        widgets = {"recorded_on": DATE_INPUT}
+
+    def clean(self):
+        cleaned = super().clean()
+        enrollment = cleaned.get("enrollment")
+        if enrollment and enrollment.status != Enrollment.Status.COMPLETED:
+            self.add_error("enrollment", _("Follow-ups are recorded for people who completed the training."))
+        recorded_on = cleaned.get("recorded_on")
+        if recorded_on and recorded_on > timezone.localdate():
+            self.add_error("recorded_on", _("The date of the follow-up cannot be in the future."))
+        return cleaned

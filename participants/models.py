@@ -1,0 +1,319 @@
+"""People, their enrollments in packages, their attendance and their follow-up outcomes."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+from participants.nik import mask_nik, validate_nik
+from programs.models import Kelurahan, Session, TrainingPackage
+
+
+class Participant(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("Male")
+        FEMALE = "F", _("Female")
+
+    class Education(models.IntegerChoices):
+        """Dukcapil's education codes, as on the KK."""
+
+        NONE = 1, _("No schooling")
+        PRIMARY_INCOMPLETE = 2, _("Primary school not finished")
+        PRIMARY = 3, _("Primary school (SD)")
+        JUNIOR_SECONDARY = 4, _("Junior secondary (SLTP)")
+        SENIOR_SECONDARY = 5, _("Senior secondary (SLTA)")
+        DIPLOMA_1_2 = 6, _("Diploma I/II")
+        DIPLOMA_3 = 7, _("Academy / Diploma III")
+        BACHELOR = 8, _("Diploma IV / Bachelor (S1)")
+        MASTER = 9, _("Master (S2)")
+        DOCTORATE = 10, _("Doctorate (S3)")
+
+    class EmploymentStatus(models.TextChoices):
+        """Labour-force status at intake, after BPS."""
+
+        SELF_EMPLOYED = "self_employed", _("Running own business")
+        EMPLOYED = "employed", _("Employee / worker")
+        UNEMPLOYED = "unemployed", _("Unemployed, looking for work")
+        IN_SCHOOL = "in_school", _("In school")
+        HOMEMAKER = "homemaker", _("Homemaker")
+        OTHER = "other", _("Other, not in the labour force")
+
+    class BeneficiaryGroup(models.TextChoices):
+        FACTORY_WORKER = "factory_worker", _("Cigarette-factory worker")
+        FACTORY_WORKER_FAMILY = "factory_worker_family", _("Family of a cigarette-factory worker")
+        TOBACCO_FARM_WORKER = "tobacco_farm_worker", _("Tobacco-farm worker")
+        JOB_SEEKER = "job_seeker", _("Job seeker")
+
+    WORKING_STATUSES = (EmploymentStatus.SELF_EMPLOYED, EmploymentStatus.EMPLOYED)
+
+    nik = models.CharField(
+        _("NIK"),
+        max_length=16,
+        unique=True,
+        validators=[validate_nik],
+        help_text=_("16 digits, as on the KTP or KK."),
+        error_messages={"unique": _("A participant with this NIK is already registered.")},
+    )
+    full_name = models.CharField(
+        _("full name"), max_length=150, db_index=True, help_text=_("As on the KTP; one name is fine.")
+    )
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_place = models.CharField(_("place of birth"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"))
+    phone = models.CharField(_("phone / WhatsApp"), max_length=20, blank=True)
+    address = models.TextField(_("address"), blank=True, help_text=_("Street, RT/RW, as the person writes it."))
+    kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="participants",
+        verbose_name=_("kelurahan of domicile"),
+        help_text=_("Leave empty if the person lives outside Kota Pekalongan."),
+    )
+    education = models.PositiveSmallIntegerField(_("education"), choices=Education.choices)
+    vocational_school = models.BooleanField(
+        _("vocational school (SMK)"), default=False, help_text=_("Graduated from a vocational school.")
+    )
+    employment_status_at_intake = models.CharField(
+        _("employment status at intake"), max_length=20, choices=EmploymentStatus.choices
+    )
+    beneficiary_group = models.CharField(
+        _("beneficiary group"), max_length=30, choices=BeneficiaryGroup.choices, default=BeneficiaryGroup.JOB_SEEKER
+    )
+    ak1_number = models.CharField(_("job-seeker card (AK1) number"), max_length=40, blank=True)
+    has_disability = models.BooleanField(_("has a disability"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        indexes = [
+            models.Index(fields=["sex"], name="participants_sex_idx"),
+            models.Index(fields=["education"], name="participants_education_idx"),
+            models.Index(fields=["beneficiary_group"], name="participants_beneficiary_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Exact(Length("nik"), 16), name="participants_participant_nik_16"),
+            models.CheckConstraint(condition=Q(sex__in=["M", "F"]), name="participants_participant_sex_valid"),
+            models.CheckConstraint(
+                condition=Q(education__gte=1, education__lte=10), name="participants_participant_education_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def for_operator(self, user):
+        if user.is_staff:
+            return self
+        return self.filter(package__provider__operators=user)
+
+    def holding_seats(self):
+        return self.filter(status__in=Enrollment.SEAT_STATUSES)
+
+    def completion_proposed(self):
+        return self.filter(status=Enrollment.Status.ENROLLED, completion_proposed_at__isnull=False)
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ENROLLED = "enrolled", _("Enrolled")
+        COMPLETED = "completed", _("Completed")
+        DROPPED_OUT = "dropped_out", _("Dropped out")
+        REJECTED = "rejected", _("Rejected")
+
+    class Assessment(models.TextChoices):
+        NOT_ASSESSED = "not_assessed", _("Not assessed")
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+
+    class Competency(models.TextChoices):
+        """The LSP's competency test (BNSP), separate from the provider's training certificate."""
+
+        NOT_TESTED = "not_tested", _("Not tested")
+        COMPETENT = "competent", _("Competent")
+        NOT_YET_COMPETENT = "not_yet_competent", _("Not yet competent")
+
+    # A seat stays taken once someone started: a drop-out's place is not refilled mid-course.
+    SEAT_STATUSES = (Status.ENROLLED, Status.COMPLETED, Status.DROPPED_OUT)
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("participant")
+    )
+    package = models.ForeignKey(
+        TrainingPackage, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("package")
+    )
+    status = models.CharField(_("status"), max_length=15, choices=Status.choices, default=Status.APPLIED)
+    enrolled_on = models.DateField(_("enrolled on"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    completion_proposed_at = models.DateTimeField(
+        _("completion proposed"),
+        null=True,
+        blank=True,
+        help_text=_("Set by the system when attendance reached the package's minimum; staff confirm it."),
+    )
+    completion_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="confirmed_completions",
+        verbose_name=_("completion confirmed by"),
+    )
+    assessment = models.CharField(
+        _("assessment"), max_length=15, choices=Assessment.choices, default=Assessment.NOT_ASSESSED
+    )
+    certificate_number = models.CharField(_("training certificate number"), max_length=60, blank=True)
+    competency = models.CharField(
+        _("competency test (LSP)"), max_length=20, choices=Competency.choices, default=Competency.NOT_TESTED
+    )
+    override_reason = models.TextField(
+        _("override reason"),
+        blank=True,
+        help_text=_("Why staff enrolled this person although a rule (such as one training a year) said no."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_enrollments",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["package", "participant__full_name"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        indexes = [models.Index(fields=["status"], name="participants_enr_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "package"], name="participants_enrollment_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["applied", "enrolled", "completed", "dropped_out", "rejected"]),
+                name="participants_enrollment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_on__isnull=False),
+                name="participants_enrollment_completed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} · {self.package.code}"
+
+
+class Attendance(models.Model):
+    """One mark: one participant at one meeting (Hadir, Izin, Sakit, Alpa)."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present (H)")
+        EXCUSED = "excused", _("Excused (I)")
+        SICK = "sick", _("Sick (S)")
+        ABSENT = "absent", _("Absent (A)")
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("enrollment")
+    )
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("meeting")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    remark = models.CharField(_("remark"), max_length=200, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendance_marks",
+        verbose_name=_("marked by"),
+    )
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        ordering = ["session__date"]
+        verbose_name = _("attendance mark")
+        verbose_name_plural = _("attendance marks")
+        indexes = [models.Index(fields=["session", "status"], name="participants_att_status_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "session"], name="participants_attendance_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["present", "excused", "sick", "absent"]),
+                name="participants_attendance_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment.participant} · {self.session} · {self.get_status_display()}"
+
+
+class Outcome(models.Model):
+    """A follow-up ("tracer") of a completer, 3, 6 or 12 months after the package ended."""
+
+    class Round(models.IntegerChoices):
+        MONTH_3 = 3, _("3 months")
+        MONTH_6 = 6, _("6 months")
+        MONTH_12 = 12, _("12 months")
+
+    class Status(models.TextChoices):
+        SELF_EMPLOYED = "self_employed", _("Running own business")
+        EMPLOYED = "employed", _("Employed")
+        FURTHER_TRAINING = "further_training", _("In further training or education")
+        NOT_WORKING = "not_working", _("Not working")
+        UNREACHABLE = "unreachable", _("Not reachable")
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("enrollment")
+    )
+    round = models.PositiveSmallIntegerField(_("follow-up round"), choices=Round.choices)
+    recorded_on = models.DateField(_("recorded on"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    related_to_training = models.BooleanField(
+        _("related to the vocation"), default=False, help_text=_("The work or business uses what was trained.")
+    )
+    business_name = models.CharField(_("business name"), max_length=150, blank=True)
+    sector = models.CharField(_("sector"), max_length=100, blank=True)
+    monthly_income = models.PositiveBigIntegerField(_("monthly income (Rp)"), null=True, blank=True)
+    employer_name = models.CharField(_("employer"), max_length=150, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_outcomes",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        ordering = ["enrollment", "round"]
+        verbose_name = _("follow-up outcome")
+        verbose_name_plural = _("follow-up outcomes")
+        indexes = [models.Index(fields=["round", "status"], name="participants_outcome_round_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "round"], name="participants_outcome_unique_round"),
+            models.CheckConstraint(condition=Q(round__in=[3, 6, 12]), name="participants_outcome_round_valid"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["self_employed", "employed", "further_training", "not_working", "unreachable"]
+                ),
+                name="participants_outcome_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.get_round_display()}"

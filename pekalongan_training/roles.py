@@ -1,0 +1,27 @@
+"""The three roles of DESIGN.md, as Django groups, and how to tell which one a user has."""
+
+STAFF_GROUP = "Dinas staff"
+OPERATOR_GROUP = "Provider operator"
+OFFICIAL_GROUP = "Official"
+
+
+def _in_group(user, name: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    names = getattr(user, "_group_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._group_names = names
+    return name in names
+
+
+def is_dinas_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_superuser or (user.is_staff and _in_group(user, STAFF_GROUP)))
+
+
+def is_operator(user) -> bool:
+    return _in_group(user, OPERATOR_GROUP)
+
+
+def is_official(user) -> bool:
+    return _in_group(user, OFFICIAL_GROUP)

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from pekalongan_training import views
+
+admin.site.site_header = _("Dinperinaker Kota Pekalongan: job training")
+admin.site.site_title = _("Job training")
+admin.site.index_title = _("Back office")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

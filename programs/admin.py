@@ -1,0 +1,238 @@
+"""The staff's back office for programs, waves, providers, packages and meetings."""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from participants.admin import EnrollmentInline
+from participants.models import Enrollment
+from participants.services import completion_confirm, completion_propose
+from pekalongan_training.formatting import rupiah
+from pekalongan_training.roles import OPERATOR_GROUP
+from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
+from programs.forms import TrainingPackageForm
+from programs.models import Cohort, Kecamatan, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
+from programs.services import session_generate
+
+
+@admin.register(Kecamatan)
+class KecamatanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kelurahan_count"]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(kelurahan_count=Count("kelurahans"))
+
+    @admin.display(description=_("kelurahan"), ordering="kelurahan_count")
+    def kelurahan_count(self, obj):
+        return obj.kelurahan_count
+
+
+@admin.register(Kelurahan)
+class KelurahanAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kecamatan"]
+    list_filter = ["kecamatan"]
+    list_select_related = ["kecamatan"]
+    search_fields = ["code", "name"]
+    ordering = ["code"]
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "kelurahan", "contact_name", "phone", "operator_count", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["kelurahan"]
+    search_fields = ["name", "license_number", "contact_name"]
+    autocomplete_fields = ["kelurahan"]
+    filter_horizontal = ["operators"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "license_number", "is_active"]}),
+        (_("Contact"), {"fields": ["contact_name", "phone", "email", "address", "kelurahan"]}),
+        (_("Operators"), {"fields": ["operators"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(operator_count=Count("operators", distinct=True))
+
+    @admin.display(description=_("operators"), ordering="operator_count")
+    def operator_count(self, obj):
+        return obj.operator_count
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "operators":
+            kwargs["queryset"] = get_user_model().objects.filter(groups__name=OPERATOR_GROUP, is_active=True)
+            kwargs["help_text"] = _("Accounts in the group \"Provider operator\". Create the account first.")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Vocation)
+class VocationAdmin(admin.ModelAdmin):
+    list_display = ["name", "package_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(package_count=Count("packages"))
+
+    @admin.display(description=_("packages"), ordering="package_count")
+    def package_count(self, obj):
+        return obj.package_count
+
+
+class CohortInline(admin.TabularInline):
+    model = Cohort
+    extra = 0
+    fields = ["number", "registration_opens", "registration_closes", "starts_on", "ends_on"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "fiscal_year", "funding_source", "budget_display", "target_participants", "package_count"]
+    list_filter = ["fiscal_year", "funding_source"]
+    search_fields = ["name"]
+    inlines = [CohortInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(package_count=Count("cohorts__packages"))
+
+    @admin.display(description=_("budget"), ordering="budget")
+    def budget_display(self, obj):
+        return rupiah(obj.budget)
+
+    @admin.display(description=_("packages"), ordering="package_count")
+    def package_count(self, obj):
+        return obj.package_count
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "program", "registration_opens", "registration_closes", "starts_on", "ends_on"]
+    list_filter = [ProgramYearFilter]
+    list_select_related = ["program"]
+    search_fields = ["program__name", "program__fiscal_year"]
+    autocomplete_fields = ["program"]
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 0
+    fields = ["date", "starts_at", "ends_at", "topic"]
+    show_change_link = True
+
+
+@admin.register(TrainingPackage)
+class TrainingPackageAdmin(admin.ModelAdmin):
+    form = TrainingPackageForm
+    list_display = [
+        "code",
+        "title",
+        "provider",
+        "vocation",
+        "cohort",
+        "category",
+        "status",
+        "starts_on",
+        "quota",
+        "seats_used",
+        "seats_left",
+    ]
+    list_filter = [FiscalYearFilter, CohortFilter, "category", "provider", "vocation", "status"]
+    list_select_related = ["provider", "vocation", "cohort__program"]
+    search_fields = ["code", "title", "provider__name", "vocation__name"]
+    autocomplete_fields = ["vocation", "cohort", "provider", "venue_kelurahan"]
+    date_hierarchy = "starts_on"
+    actions = ["generate_sessions", "propose_completions", "confirm_completions"]
+    fieldsets = [
+        (None, {"fields": ["code", "title", "vocation", "cohort", "provider", "category", "status"]}),
+        (_("Place and size"), {"fields": ["venue_kelurahan", "venue_address", "quota", "hours", "budget"]}),
+        (
+            _("Schedule"),
+            {"fields": ["starts_on", "ends_on", "meeting_weekdays", "session_starts_at", "session_ends_at"]},
+        ),
+        (_("Completion"), {"fields": ["min_attendance_percent"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_seat_counts()
+
+    def get_inlines(self, request, obj):
+        # Enrollments go through the enrollment rules, which need a saved package.
+        return [SessionInline, EnrollmentInline] if obj is not None else [SessionInline]
+
+    @admin.display(description=_("seats used"), ordering="seats_used")
+    def seats_used(self, obj):
+        return obj.seats_used
+
+    @admin.display(description=_("seats left"), ordering="seats_left")
+    def seats_left(self, obj):
+        return obj.seats_left
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Enrollment:
+            formset.save_with_services(actor=request.user)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    @admin.action(description=_("Generate meetings from the dates and meeting days"))
+    def generate_sessions(self, request, queryset):
+        for package in queryset:
+            try:
+                result = session_generate(package=package)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                _("%(code)s: %(created)s meetings added, %(removed)s removed, %(kept)s kept because they have attendance.")
+                % {
+                    "code": package.code,
+                    "created": result.created,
+                    "removed": result.removed,
+                    "kept": result.kept_with_attendance,
+                },
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Propose completion from attendance"))
+    def propose_completions(self, request, queryset):
+        total = sum(completion_propose(package=package) for package in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s participant reached the minimum attendance and is proposed for completion.",
+                "%(count)s participants reached the minimum attendance and are proposed for completion.",
+                total,
+            )
+            % {"count": total},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm proposed completions"))
+    def confirm_completions(self, request, queryset):
+        proposed = Enrollment.objects.filter(package__in=queryset).completion_proposed()
+        confirmed, skipped = completion_confirm(enrollments=list(proposed), actor=request.user)
+        self.message_user(
+            request,
+            _("%(confirmed)s completions confirmed; %(skipped)s skipped because the package has not ended.")
+            % {"confirmed": confirmed, "skipped": skipped},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["package", "date", "starts_at", "ends_at", "topic", "mark_count"]
+    list_filter = [SessionYearFilter, "package__category"]
+    list_select_related = ["package"]
+    search_fields = ["package__code", "package__title", "topic"]
+    autocomplete_fields = ["package"]
+    date_hierarchy = "date"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mark_count=Count("attendances"))
+
+    @admin.display(description=_("marks"), ordering="mark_count")
+    def mark_count(self, obj):
+        return obj.mark_count

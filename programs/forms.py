@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import WEEKDAY_CHOICES, TrainingPackage
+
+
+class TrainingPackageForm(forms.ModelForm):
+    """The package form with meeting days as checkboxes (stored as a string of weekday digits)."""
+
+    meeting_weekdays = forms.MultipleChoiceField(
+        label=_("meeting days"),
+        choices=WEEKDAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one meeting day.")},
+    )
+
+    class Meta:
+        model = TrainingPackage
+        fields = "__all__"
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["meeting_weekdays"] = list(self.initial.get("meeting_weekdays") or "01234")
+
+    def clean_meeting_weekdays(self):
+        return "".join(sorted(set(self.cleaned_data["meeting_weekdays"])))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The last day cannot be before the first day."))
+        start, end = cleaned.get("session_starts_at"), cleaned.get("session_ends_at")
+        if start and end and end <= start:
+            self.add_error("session_ends_at", _("Meetings must end after they start."))
+        return cleaned

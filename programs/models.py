@@ -1,0 +1,367 @@
+"""Programs, waves, providers and packages: what the dinas plans and buys."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+
+class Kecamatan(models.Model):
+    code = models.CharField(_("Kemendagri code"), max_length=8, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kecamatan")
+        verbose_name_plural = _("kecamatan")
+
+    def __str__(self):
+        return self.name
+
+
+class Kelurahan(models.Model):
+    code = models.CharField(_("Kemendagri code"), max_length=13, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kecamatan = models.ForeignKey(
+        Kecamatan, on_delete=models.PROTECT, related_name="kelurahans", verbose_name=_("kecamatan")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kelurahan")
+        verbose_name_plural = _("kelurahan")
+
+    def __str__(self):
+        return self.name
+
+
+class ProviderQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_operator(self, user):
+        """The providers a user operates; everything for staff."""
+        if user.is_staff:
+            return self
+        return self.filter(operators=user)
+
+
+class Provider(models.Model):
+    class Kind(models.TextChoices):
+        LPK = "lpk", _("Private training institution (LPK)")
+        BLK = "blk", _("Training centre (BLK)")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LPK)
+    license_number = models.CharField(
+        _("registration number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The LPK's registration number with the ministry, as written."),
+    )
+    address = models.TextField(_("address"), blank=True)
+    kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="providers",
+        verbose_name=_("kelurahan"),
+        help_text=_("Leave empty for a provider outside Kota Pekalongan."),
+    )
+    contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    operators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="providers",
+        verbose_name=_("operators"),
+        help_text=_("User accounts that mark attendance and record results for this provider."),
+    )
+
+    objects = ProviderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("provider")
+        verbose_name_plural = _("providers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["lpk", "blk", "other"]), name="programs_provider_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Vocation(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("vocation")
+        verbose_name_plural = _("vocations")
+
+    def __str__(self):
+        return self.name
+
+
+class Program(models.Model):
+    class FundingSource(models.TextChoices):
+        DBHCHT = "dbhcht", _("DBHCHT (tobacco excise share)")
+        APBD = "apbd", _("APBD (city budget)")
+        APBN = "apbn", _("APBN (state budget)")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("fiscal year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)], db_index=True
+    )
+    funding_source = models.CharField(
+        _("funding source"), max_length=10, choices=FundingSource.choices, default=FundingSource.DBHCHT
+    )
+    budget = models.PositiveBigIntegerField(_("budget (Rp)"), default=0)
+    target_participants = models.PositiveIntegerField(_("target participants"), default=0)
+
+    class Meta:
+        ordering = ["-fiscal_year", "name"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "name"], name="programs_program_unique_name_year"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100),
+                name="programs_program_fiscal_year_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_source__in=["dbhcht", "apbd", "apbn", "other"]),
+                name="programs_program_funding_source_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Cohort(models.Model):
+    """A wave ("gelombang") of a program: a registration window and a training period."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program")
+    )
+    number = models.PositiveSmallIntegerField(_("wave number"), validators=[MinValueValidator(1)])
+    registration_opens = models.DateField(_("registration opens"), null=True, blank=True)
+    registration_closes = models.DateField(_("registration closes"), null=True, blank=True)
+    starts_on = models.DateField(_("training starts"))
+    ends_on = models.DateField(_("training ends"))
+
+    class Meta:
+        ordering = ["-program__fiscal_year", "program__name", "number"]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="programs_cohort_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="programs_cohort_number_positive"),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="programs_cohort_dates_ordered",
+                violation_error_message=_("The training cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens__isnull=True)
+                | Q(registration_closes__isnull=True)
+                | Q(registration_closes__gte=F("registration_opens")),
+                name="programs_cohort_registration_ordered",
+                violation_error_message=_("Registration cannot close before it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Wave %(number)s / %(year)s") % {"number": self.number, "year": self.program.fiscal_year}
+
+
+class TrainingPackageQuerySet(models.QuerySet):
+    def for_operator(self, user):
+        """Packages a user may see in the provider portal: their providers' packages; all for staff."""
+        if user.is_staff:
+            return self
+        return self.filter(provider__operators=user)
+
+    def not_cancelled(self):
+        return self.exclude(status=TrainingPackage.Status.CANCELLED)
+
+    def running(self):
+        return self.filter(status=TrainingPackage.Status.RUNNING)
+
+    def with_seat_counts(self):
+        """Annotate seats_used (enrollments that hold a seat) and seats_left, in one query."""
+        from participants.models import Enrollment
+
+        return self.annotate(
+            seats_used=Coalesce(
+                Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)), 0
+            ),
+        ).annotate(seats_left=F("quota") - F("seats_used"))
+
+
+WEEKDAY_CHOICES = [
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
+]
+
+weekdays_validator = RegexValidator(
+    r"^(?!.*(.).*\1)[0-6]{1,7}$",
+    _("Choose at least one meeting day."),
+)
+
+
+class TrainingPackage(models.Model):
+    """A package ("paket pelatihan"): one class in one vocation by one provider, for a fixed quota."""
+
+    class Category(models.TextChoices):
+        KELURAHAN = "kelurahan", _("Kelurahan (private LPK in the kelurahan)")
+        FACTORY_WORKERS = "factory_workers", _("Cigarette-factory workers")
+        BLK = "blk", _("City BLK")
+        LPK = "lpk", _("Private LPK premises")
+        BLK_COMMUNITY = "blk_community", _("Community BLK")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open for registration")
+        RUNNING = "running", _("Running")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    vocation = models.ForeignKey(
+        Vocation, on_delete=models.PROTECT, related_name="packages", verbose_name=_("vocation")
+    )
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="packages", verbose_name=_("wave"))
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="packages", verbose_name=_("provider")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    venue_kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="packages",
+        verbose_name=_("venue kelurahan"),
+    )
+    venue_address = models.CharField(_("venue address"), max_length=255, blank=True)
+    quota = models.PositiveSmallIntegerField(_("quota"), validators=[MinValueValidator(1)])
+    hours = models.PositiveSmallIntegerField(_("lesson hours (JP)"), default=0)
+    min_attendance_percent = models.PositiveSmallIntegerField(
+        _("minimum attendance (%)"),
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Share of the planned meetings a participant must attend to complete."),
+    )
+    budget = models.PositiveBigIntegerField(_("budget (Rp)"), default=0)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    meeting_weekdays = models.CharField(
+        _("meeting days"),
+        max_length=7,
+        default="01234",
+        validators=[weekdays_validator],
+        help_text=_("Weekdays on which the class meets; used to generate the meetings."),
+    )
+    session_starts_at = models.TimeField(_("meetings start at"), default=datetime.time(8, 0))
+    session_ends_at = models.TimeField(_("meetings end at"), default=datetime.time(15, 0))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+
+    objects = TrainingPackageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "code"]
+        verbose_name = _("training package")
+        verbose_name_plural = _("training packages")
+        indexes = [
+            models.Index(fields=["status"], name="programs_pkg_status_idx"),
+            models.Index(fields=["category"], name="programs_pkg_category_idx"),
+            models.Index(fields=["starts_on"], name="programs_pkg_starts_on_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quota__gte=1), name="programs_package_quota_positive"),
+            models.CheckConstraint(
+                condition=Q(min_attendance_percent__lte=100), name="programs_package_min_attendance_range"
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="programs_package_dates_ordered",
+                violation_error_message=_("The last day cannot be before the first day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(session_ends_at__gt=F("session_starts_at")), name="programs_package_times_ordered",
+                violation_error_message=_("Meetings must end after they start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=["kelurahan", "factory_workers", "blk", "lpk", "blk_community"]),
+                name="programs_package_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "open", "running", "completed", "cancelled"]),
+                name="programs_package_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.title}"
+
+    @property
+    def weekdays(self) -> list[int]:
+        return sorted(int(day) for day in self.meeting_weekdays)
+
+
+class SessionQuerySet(models.QuerySet):
+    def for_operator(self, user):
+        if user.is_staff:
+            return self
+        return self.filter(package__provider__operators=user)
+
+    def held(self, today: datetime.date):
+        return self.filter(date__lte=today)
+
+
+class Session(models.Model):
+    """One meeting ("pertemuan") of a package."""
+
+    package = models.ForeignKey(
+        TrainingPackage, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("package")
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "starts_at"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["date"], name="programs_session_date_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["package", "date"], name="programs_session_unique_day"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="programs_session_times_ordered",
+                violation_error_message=_("A meeting must end after it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.package.code} · {date_format(self.date)}"
