@@ -43,7 +43,11 @@ class CompletionProposedFilter(admin.SimpleListFilter):
 
 
 class EnrollmentInline(admin.TabularInline):
-    """Enrollments inside a package; new rows and status changes go through the enrollment rules."""
+    """The package's enrollments: status and results; status changes go through the enrollment rules.
+
+    The person is shown read-only here (one query for all rows); new people are added in
+    NewEnrollmentInline below, each through enrollment_create.
+    """
 
     model = Enrollment
     form = EnrollmentForm
@@ -51,11 +55,34 @@ class EnrollmentInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["participant", "status", "override_reason", "assessment", "certificate_number", "competency"]
-    autocomplete_fields = ["participant"]
+    readonly_fields = ["participant"]
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("participant")
+
+
+class NewEnrollmentInline(admin.TabularInline):
+    """Empty rows to add people to the package, checked against the seats and the yearly rule."""
+
+    model = Enrollment
+    form = EnrollmentForm
+    formset = EnrollmentInlineFormSet
+    extra = 1
+    can_delete = False
+    fields = ["participant", "status", "override_reason"]
+    autocomplete_fields = ["participant"]
+    verbose_name = _("new enrollment")
+    verbose_name_plural = _("add participants")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class ParticipantEnrollmentInline(admin.TabularInline):
@@ -126,7 +153,14 @@ class EnrollmentAdmin(admin.ModelAdmin):
         "assessment",
         "competency",
     ]
-    list_filter = [EnrollmentYearFilter, "status", CompletionProposedFilter, "package__category", "assessment", "competency"]
+    list_filter = [
+        EnrollmentYearFilter,
+        "status",
+        CompletionProposedFilter,
+        "package__category",
+        "assessment",
+        "competency",
+    ]
     list_select_related = ["participant", "package"]
     search_fields = ["=participant__nik", "participant__full_name", "package__code"]
     search_help_text = _("Search by NIK, name or package code.")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from participants.models import Attendance, Enrollment, Outcome, Participant
-from participants.nik import normalize_nik, nik_warnings
+from participants.nik import nik_warnings, normalize_nik
 from participants.services import enrollment_change_status, enrollment_create, enrollment_rule_errors
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -16,9 +16,31 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ParticipantForm(forms.ModelForm):
     """Participant data with the NIK cleaned of spaces and dots; unusual NIKs give `warnings`."""
 
+    # Longer than 16 so that "3375 0117 0598 0001" reaches clean_nik; the model checks the result.
+    nik = forms.CharField(
+        label=Participant._meta.get_field("nik").verbose_name,
+        help_text=Participant._meta.get_field("nik").help_text,
+        max_length=32,
+    )
+
     class Meta:
         model = Participant
-        fields = "__all__"
+        fields = [
+            "nik",
+            "full_name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "phone",
+            "address",
+            "kelurahan",
+            "education",
+            "vocational_school",
+            "employment_status_at_intake",
+            "beneficiary_group",
+            "ak1_number",
+            "has_disability",
+        ]
         widgets = {"birth_date": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
@@ -130,11 +152,30 @@ class EnrollmentInlineFormSet(BaseInlineFormSet):
             if used + new_seats + changed_into_seat > package.quota:
                 raise ValidationError(
                     _("Only %(left)s of the %(quota)s seats are left; you are filling %(asked)s.")
-                    % {"left": max(package.quota - used, 0), "quota": package.quota, "asked": new_seats + changed_into_seat}
+                    % {
+                        "left": max(package.quota - used, 0),
+                        "quota": package.quota,
+                        "asked": new_seats + changed_into_seat,
+                    }
                 )
 
-    def save_with_services(self, *, actor) -> list[Enrollment]:
-        return [form.save_with_services(actor=actor) for form in self.forms if form.has_changed()]
+    def save_with_services(self, *, actor) -> list[str]:
+        """Save each changed row through the services; return the messages of rows a rule refused.
+
+        The forms were checked in clean(); a refusal here means another request took the last
+        seat in between. That row is not saved (its service wrote nothing); the others are.
+        """
+        refused = []
+        for form in self.forms:
+            if not form.has_changed():
+                continue
+            try:
+                form.save_with_services(actor=actor)
+            except ValidationError as error:
+                refused.append(
+                    f"{form.cleaned_data.get('participant') or form.instance.participant}: {' '.join(error.messages)}"
+                )
+        return refused
 
 
 class AttendanceAdminForm(forms.ModelForm):

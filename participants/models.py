@@ -308,9 +308,7 @@ class Outcome(models.Model):
             models.UniqueConstraint(fields=["enrollment", "round"], name="participants_outcome_unique_round"),
             models.CheckConstraint(condition=Q(round__in=[3, 6, 12]), name="participants_outcome_round_valid"),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=["self_employed", "employed", "further_training", "not_working", "unreachable"]
-                ),
+                condition=Q(status__in=["self_employed", "employed", "further_training", "not_working", "unreachable"]),
                 name="participants_outcome_status_valid",
             ),
         ]

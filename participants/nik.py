@@ -68,9 +68,7 @@ def parse_nik(value: str, *, today: datetime.date | None = None) -> NikInfo:
         )
     day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
     if day == 0 or 32 <= day <= 40 or day > 71:
-        raise ValidationError(
-            _("NIK digits 7-8 must be the day of birth (01-31, or 41-71 for women)."), code="nik_day"
-        )
+        raise ValidationError(_("NIK digits 7-8 must be the day of birth (01-31, or 41-71 for women)."), code="nik_day")
     if month == 0 or month > 12:
         raise ValidationError(_("NIK digits 9-10 must be the month of birth (01-12)."), code="nik_month")
     sex = SEX_FEMALE if day > 40 else SEX_MALE

@@ -125,8 +125,8 @@ def enrollment_change_status(
     reached the package's minimum (see completion_propose), or with a written override.
     """
     _check_override_allowed(override_reason=override_reason, actor=actor)
-    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(
-        pk=enrollment.package_id
+    package = (
+        TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=enrollment.package_id)
     )
     enrollment = Enrollment.objects.select_for_update().select_related("participant").get(pk=enrollment.pk)
     if status == enrollment.status:
@@ -139,7 +139,11 @@ def enrollment_change_status(
         override_reason=reason,
         enrollment=enrollment,
     )
-    if status == Enrollment.Status.COMPLETED and not _reached_minimum(enrollment, package) and not override_reason.strip():
+    if (
+        status == Enrollment.Status.COMPLETED
+        and not _reached_minimum(enrollment, package)
+        and not override_reason.strip()
+    ):
         errors.setdefault("override_reason", []).append(
             _(
                 "Attendance is below the package's minimum of %(percent)s%% of the meetings. "

@@ -16,7 +16,11 @@ def _in_group(user, name: str) -> bool:
 
 
 def is_dinas_staff(user) -> bool:
-    return user.is_authenticated and user.is_active and (user.is_superuser or (user.is_staff and _in_group(user, STAFF_GROUP)))
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and _in_group(user, STAFF_GROUP)))
+    )
 
 
 def is_operator(user) -> bool:

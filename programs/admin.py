@@ -7,7 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from participants.admin import EnrollmentInline
+from participants.admin import EnrollmentInline, NewEnrollmentInline
 from participants.models import Enrollment
 from participants.services import completion_confirm, completion_propose
 from pekalongan_training.formatting import rupiah
@@ -64,7 +64,7 @@ class ProviderAdmin(admin.ModelAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "operators":
             kwargs["queryset"] = get_user_model().objects.filter(groups__name=OPERATOR_GROUP, is_active=True)
-            kwargs["help_text"] = _("Accounts in the group \"Provider operator\". Create the account first.")
+            kwargs["help_text"] = _('Accounts in the group "Provider operator". Create the account first.')
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
@@ -159,7 +159,7 @@ class TrainingPackageAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         # Enrollments go through the enrollment rules, which need a saved package.
-        return [SessionInline, EnrollmentInline] if obj is not None else [SessionInline]
+        return [SessionInline, EnrollmentInline, NewEnrollmentInline] if obj is not None else [SessionInline]
 
     @admin.display(description=_("seats used"), ordering="seats_used")
     def seats_used(self, obj):
@@ -171,7 +171,8 @@ class TrainingPackageAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Enrollment:
-            formset.save_with_services(actor=request.user)
+            for form_error in formset.save_with_services(actor=request.user):
+                self.message_user(request, form_error, messages.ERROR)
         else:
             super().save_formset(request, form, formset, change)
 
@@ -185,7 +186,9 @@ class TrainingPackageAdmin(admin.ModelAdmin):
                 continue
             self.message_user(
                 request,
-                _("%(code)s: %(created)s meetings added, %(removed)s removed, %(kept)s kept because they have attendance.")
+                _(
+                    "%(code)s: %(created)s meetings added, %(removed)s removed, %(kept)s kept because they have attendance."  # noqa: E501
+                )
                 % {
                     "code": package.code,
                     "created": result.created,

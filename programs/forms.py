@@ -16,7 +16,26 @@ class TrainingPackageForm(forms.ModelForm):
 
     class Meta:
         model = TrainingPackage
-        fields = "__all__"
+        fields = [
+            "code",
+            "title",
+            "vocation",
+            "cohort",
+            "provider",
+            "category",
+            "status",
+            "venue_kelurahan",
+            "venue_address",
+            "quota",
+            "hours",
+            "budget",
+            "starts_on",
+            "ends_on",
+            "meeting_weekdays",
+            "session_starts_at",
+            "session_ends_at",
+            "min_attendance_percent",
+        ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

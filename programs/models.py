@@ -94,9 +94,7 @@ class Provider(models.Model):
         verbose_name = _("provider")
         verbose_name_plural = _("providers")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=["lpk", "blk", "other"]), name="programs_provider_kind_valid"
-            ),
+            models.CheckConstraint(condition=Q(kind__in=["lpk", "blk", "other"]), name="programs_provider_kind_valid"),
         ]
 
     def __str__(self):
@@ -155,9 +153,7 @@ class Program(models.Model):
 class Cohort(models.Model):
     """A wave ("gelombang") of a program: a registration window and a training period."""
 
-    program = models.ForeignKey(
-        Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program")
-    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cohorts", verbose_name=_("program"))
     number = models.PositiveSmallIntegerField(_("wave number"), validators=[MinValueValidator(1)])
     registration_opens = models.DateField(_("registration opens"), null=True, blank=True)
     registration_closes = models.DateField(_("registration closes"), null=True, blank=True)
@@ -171,7 +167,9 @@ class Cohort(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["program", "number"], name="programs_cohort_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="programs_cohort_number_positive"),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="programs_cohort_dates_ordered",
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="programs_cohort_dates_ordered",
                 violation_error_message=_("The training cannot end before it starts."),
             ),
             models.CheckConstraint(
@@ -205,9 +203,7 @@ class TrainingPackageQuerySet(models.QuerySet):
         from participants.models import Enrollment
 
         return self.annotate(
-            seats_used=Coalesce(
-                Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)), 0
-            ),
+            seats_used=Coalesce(Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)), 0),
         ).annotate(seats_left=F("quota") - F("seats_used"))
 
 
@@ -301,11 +297,14 @@ class TrainingPackage(models.Model):
             models.CheckConstraint(
                 condition=Q(min_attendance_percent__lte=100), name="programs_package_min_attendance_range"
             ),
-            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="programs_package_dates_ordered",
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="programs_package_dates_ordered",
                 violation_error_message=_("The last day cannot be before the first day."),
             ),
             models.CheckConstraint(
-                condition=Q(session_ends_at__gt=F("session_starts_at")), name="programs_package_times_ordered",
+                condition=Q(session_ends_at__gt=F("session_starts_at")),
+                name="programs_package_times_ordered",
                 violation_error_message=_("Meetings must end after they start."),
             ),
             models.CheckConstraint(

@@ -27,23 +27,29 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("test-pass-123")
 
+
+def _in_group(name):
+    """A post-generation hook putting the user in one of the role groups made by the migrations."""
+
     @factory.post_generation
     def group(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.groups.add(Group.objects.get(name=extracted))
+        if create:
+            obj.groups.add(Group.objects.get(name=name))
+
+    return group
 
 
 class StaffFactory(UserFactory):
     is_staff = True
-    group = STAFF_GROUP
+    group = _in_group(STAFF_GROUP)
 
 
 class OfficialFactory(UserFactory):
-    group = OFFICIAL_GROUP
+    group = _in_group(OFFICIAL_GROUP)
 
 
 class OperatorFactory(UserFactory):
-    group = OPERATOR_GROUP
+    group = _in_group(OPERATOR_GROUP)
 
 
 class KecamatanFactory(factory.django.DjangoModelFactory):
@@ -148,7 +154,9 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     sex = Participant.Sex.FEMALE
     birth_date = datetime.date(1998, 5, 17)
     nik = factory.LazyAttributeSequence(
-        lambda o, n: make_nik(sex=o.sex, birth_date=o.birth_date, serial=n % 9999 + 1, region=f"33750{n // 9999 % 4 + 1}")
+        lambda o, n: make_nik(
+            sex=o.sex, birth_date=o.birth_date, serial=n % 9999 + 1, region=f"33750{n // 9999 % 4 + 1}"
+        )
     )
     birth_place = "Pekalongan"
     phone = "081234567890"

@@ -3,153 +3,451 @@
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
-import participants.nik
 from django.conf import settings
 from django.db import migrations, models
 
+import participants.nik
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('programs', '0001_initial'),
+        ("programs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nik', models.CharField(error_messages={'unique': 'A participant with this NIK is already registered.'}, help_text='16 digits, as on the KTP or KK.', max_length=16, unique=True, validators=[participants.nik.validate_nik], verbose_name='NIK')),
-                ('full_name', models.CharField(db_index=True, help_text='As on the KTP; one name is fine.', max_length=150, verbose_name='full name')),
-                ('sex', models.CharField(choices=[('M', 'Male'), ('F', 'Female')], max_length=1, verbose_name='sex')),
-                ('birth_place', models.CharField(blank=True, max_length=100, verbose_name='place of birth')),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone / WhatsApp')),
-                ('address', models.TextField(blank=True, help_text='Street, RT/RW, as the person writes it.', verbose_name='address')),
-                ('education', models.PositiveSmallIntegerField(choices=[(1, 'No schooling'), (2, 'Primary school not finished'), (3, 'Primary school (SD)'), (4, 'Junior secondary (SLTP)'), (5, 'Senior secondary (SLTA)'), (6, 'Diploma I/II'), (7, 'Academy / Diploma III'), (8, 'Diploma IV / Bachelor (S1)'), (9, 'Master (S2)'), (10, 'Doctorate (S3)')], verbose_name='education')),
-                ('vocational_school', models.BooleanField(default=False, help_text='Graduated from a vocational school.', verbose_name='vocational school (SMK)')),
-                ('employment_status_at_intake', models.CharField(choices=[('self_employed', 'Running own business'), ('employed', 'Employee / worker'), ('unemployed', 'Unemployed, looking for work'), ('in_school', 'In school'), ('homemaker', 'Homemaker'), ('other', 'Other, not in the labour force')], max_length=20, verbose_name='employment status at intake')),
-                ('beneficiary_group', models.CharField(choices=[('factory_worker', 'Cigarette-factory worker'), ('factory_worker_family', 'Family of a cigarette-factory worker'), ('tobacco_farm_worker', 'Tobacco-farm worker'), ('job_seeker', 'Job seeker')], default='job_seeker', max_length=30, verbose_name='beneficiary group')),
-                ('ak1_number', models.CharField(blank=True, max_length=40, verbose_name='job-seeker card (AK1) number')),
-                ('has_disability', models.BooleanField(default=False, verbose_name='has a disability')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('kelurahan', models.ForeignKey(blank=True, help_text='Leave empty if the person lives outside Kota Pekalongan.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='participants', to='programs.kelurahan', verbose_name='kelurahan of domicile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "nik",
+                    models.CharField(
+                        error_messages={"unique": "A participant with this NIK is already registered."},
+                        help_text="16 digits, as on the KTP or KK.",
+                        max_length=16,
+                        unique=True,
+                        validators=[participants.nik.validate_nik],
+                        verbose_name="NIK",
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(
+                        db_index=True,
+                        help_text="As on the KTP; one name is fine.",
+                        max_length=150,
+                        verbose_name="full name",
+                    ),
+                ),
+                ("sex", models.CharField(choices=[("M", "Male"), ("F", "Female")], max_length=1, verbose_name="sex")),
+                ("birth_place", models.CharField(blank=True, max_length=100, verbose_name="place of birth")),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone / WhatsApp")),
+                (
+                    "address",
+                    models.TextField(
+                        blank=True, help_text="Street, RT/RW, as the person writes it.", verbose_name="address"
+                    ),
+                ),
+                (
+                    "education",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "No schooling"),
+                            (2, "Primary school not finished"),
+                            (3, "Primary school (SD)"),
+                            (4, "Junior secondary (SLTP)"),
+                            (5, "Senior secondary (SLTA)"),
+                            (6, "Diploma I/II"),
+                            (7, "Academy / Diploma III"),
+                            (8, "Diploma IV / Bachelor (S1)"),
+                            (9, "Master (S2)"),
+                            (10, "Doctorate (S3)"),
+                        ],
+                        verbose_name="education",
+                    ),
+                ),
+                (
+                    "vocational_school",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Graduated from a vocational school.",
+                        verbose_name="vocational school (SMK)",
+                    ),
+                ),
+                (
+                    "employment_status_at_intake",
+                    models.CharField(
+                        choices=[
+                            ("self_employed", "Running own business"),
+                            ("employed", "Employee / worker"),
+                            ("unemployed", "Unemployed, looking for work"),
+                            ("in_school", "In school"),
+                            ("homemaker", "Homemaker"),
+                            ("other", "Other, not in the labour force"),
+                        ],
+                        max_length=20,
+                        verbose_name="employment status at intake",
+                    ),
+                ),
+                (
+                    "beneficiary_group",
+                    models.CharField(
+                        choices=[
+                            ("factory_worker", "Cigarette-factory worker"),
+                            ("factory_worker_family", "Family of a cigarette-factory worker"),
+                            ("tobacco_farm_worker", "Tobacco-farm worker"),
+                            ("job_seeker", "Job seeker"),
+                        ],
+                        default="job_seeker",
+                        max_length=30,
+                        verbose_name="beneficiary group",
+                    ),
+                ),
+                (
+                    "ak1_number",
+                    models.CharField(blank=True, max_length=40, verbose_name="job-seeker card (AK1) number"),
+                ),
+                ("has_disability", models.BooleanField(default=False, verbose_name="has a disability")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "kelurahan",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty if the person lives outside Kota Pekalongan.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participants",
+                        to="programs.kelurahan",
+                        verbose_name="kelurahan of domicile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'participant',
-                'verbose_name_plural': 'participants',
-                'ordering': ['full_name'],
+                "verbose_name": "participant",
+                "verbose_name_plural": "participants",
+                "ordering": ["full_name"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('applied', 'Applied'), ('enrolled', 'Enrolled'), ('completed', 'Completed'), ('dropped_out', 'Dropped out'), ('rejected', 'Rejected')], default='applied', max_length=15, verbose_name='status')),
-                ('enrolled_on', models.DateField(blank=True, null=True, verbose_name='enrolled on')),
-                ('completed_on', models.DateField(blank=True, null=True, verbose_name='completed on')),
-                ('completion_proposed_at', models.DateTimeField(blank=True, help_text="Set by the system when attendance reached the package's minimum; staff confirm it.", null=True, verbose_name='completion proposed')),
-                ('assessment', models.CharField(choices=[('not_assessed', 'Not assessed'), ('passed', 'Passed'), ('failed', 'Failed')], default='not_assessed', max_length=15, verbose_name='assessment')),
-                ('certificate_number', models.CharField(blank=True, max_length=60, verbose_name='training certificate number')),
-                ('competency', models.CharField(choices=[('not_tested', 'Not tested'), ('competent', 'Competent'), ('not_yet_competent', 'Not yet competent')], default='not_tested', max_length=20, verbose_name='competency test (LSP)')),
-                ('override_reason', models.TextField(blank=True, help_text='Why staff enrolled this person although a rule (such as one training a year) said no.', verbose_name='override reason')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('completion_confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='confirmed_completions', to=settings.AUTH_USER_MODEL, verbose_name='completion confirmed by')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_enrollments', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('package', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='programs.trainingpackage', verbose_name='package')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='participants.participant', verbose_name='participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("enrolled", "Enrolled"),
+                            ("completed", "Completed"),
+                            ("dropped_out", "Dropped out"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="applied",
+                        max_length=15,
+                        verbose_name="status",
+                    ),
+                ),
+                ("enrolled_on", models.DateField(blank=True, null=True, verbose_name="enrolled on")),
+                ("completed_on", models.DateField(blank=True, null=True, verbose_name="completed on")),
+                (
+                    "completion_proposed_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Set by the system when attendance reached the package's minimum; staff confirm it.",
+                        null=True,
+                        verbose_name="completion proposed",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.CharField(
+                        choices=[("not_assessed", "Not assessed"), ("passed", "Passed"), ("failed", "Failed")],
+                        default="not_assessed",
+                        max_length=15,
+                        verbose_name="assessment",
+                    ),
+                ),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="training certificate number"),
+                ),
+                (
+                    "competency",
+                    models.CharField(
+                        choices=[
+                            ("not_tested", "Not tested"),
+                            ("competent", "Competent"),
+                            ("not_yet_competent", "Not yet competent"),
+                        ],
+                        default="not_tested",
+                        max_length=20,
+                        verbose_name="competency test (LSP)",
+                    ),
+                ),
+                (
+                    "override_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Why staff enrolled this person although a rule (such as one training a year) said no.",
+                        verbose_name="override reason",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "completion_confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="confirmed_completions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="completion confirmed by",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="created_enrollments",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="programs.trainingpackage",
+                        verbose_name="package",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrollments",
+                        to="participants.participant",
+                        verbose_name="participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrollment',
-                'verbose_name_plural': 'enrollments',
-                'ordering': ['package', 'participant__full_name'],
+                "verbose_name": "enrollment",
+                "verbose_name_plural": "enrollments",
+                "ordering": ["package", "participant__full_name"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Present (H)'), ('excused', 'Excused (I)'), ('sick', 'Sick (S)'), ('absent', 'Absent (A)')], max_length=10, verbose_name='status')),
-                ('remark', models.CharField(blank=True, max_length=200, verbose_name='remark')),
-                ('marked_at', models.DateTimeField(verbose_name='marked at')),
-                ('marked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='attendance_marks', to=settings.AUTH_USER_MODEL, verbose_name='marked by')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='programs.session', verbose_name='meeting')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='participants.enrollment', verbose_name='enrollment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present (H)"),
+                            ("excused", "Excused (I)"),
+                            ("sick", "Sick (S)"),
+                            ("absent", "Absent (A)"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("remark", models.CharField(blank=True, max_length=200, verbose_name="remark")),
+                ("marked_at", models.DateTimeField(verbose_name="marked at")),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="attendance_marks",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="marked by",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="programs.session",
+                        verbose_name="meeting",
+                    ),
+                ),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="participants.enrollment",
+                        verbose_name="enrollment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance mark',
-                'verbose_name_plural': 'attendance marks',
-                'ordering': ['session__date'],
-                'indexes': [models.Index(fields=['session', 'status'], name='participants_att_status_idx')],
-                'constraints': [models.UniqueConstraint(fields=('enrollment', 'session'), name='participants_attendance_unique'), models.CheckConstraint(condition=models.Q(('status__in', ['present', 'excused', 'sick', 'absent'])), name='participants_attendance_status_valid')],
+                "verbose_name": "attendance mark",
+                "verbose_name_plural": "attendance marks",
+                "ordering": ["session__date"],
+                "indexes": [models.Index(fields=["session", "status"], name="participants_att_status_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enrollment", "session"), name="participants_attendance_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["present", "excused", "sick", "absent"])),
+                        name="participants_attendance_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('round', models.PositiveSmallIntegerField(choices=[(3, '3 months'), (6, '6 months'), (12, '12 months')], verbose_name='follow-up round')),
-                ('recorded_on', models.DateField(verbose_name='recorded on')),
-                ('status', models.CharField(choices=[('self_employed', 'Running own business'), ('employed', 'Employed'), ('further_training', 'In further training or education'), ('not_working', 'Not working'), ('unreachable', 'Not reachable')], max_length=20, verbose_name='status')),
-                ('related_to_training', models.BooleanField(default=False, help_text='The work or business uses what was trained.', verbose_name='related to the vocation')),
-                ('business_name', models.CharField(blank=True, max_length=150, verbose_name='business name')),
-                ('sector', models.CharField(blank=True, max_length=100, verbose_name='sector')),
-                ('monthly_income', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='monthly income (Rp)')),
-                ('employer_name', models.CharField(blank=True, max_length=150, verbose_name='employer')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('enrollment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcomes', to='participants.enrollment', verbose_name='enrollment')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='recorded_outcomes', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "round",
+                    models.PositiveSmallIntegerField(
+                        choices=[(3, "3 months"), (6, "6 months"), (12, "12 months")], verbose_name="follow-up round"
+                    ),
+                ),
+                ("recorded_on", models.DateField(verbose_name="recorded on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("self_employed", "Running own business"),
+                            ("employed", "Employed"),
+                            ("further_training", "In further training or education"),
+                            ("not_working", "Not working"),
+                            ("unreachable", "Not reachable"),
+                        ],
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "related_to_training",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The work or business uses what was trained.",
+                        verbose_name="related to the vocation",
+                    ),
+                ),
+                ("business_name", models.CharField(blank=True, max_length=150, verbose_name="business name")),
+                ("sector", models.CharField(blank=True, max_length=100, verbose_name="sector")),
+                (
+                    "monthly_income",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="monthly income (Rp)"),
+                ),
+                ("employer_name", models.CharField(blank=True, max_length=150, verbose_name="employer")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "enrollment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outcomes",
+                        to="participants.enrollment",
+                        verbose_name="enrollment",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="recorded_outcomes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up outcome',
-                'verbose_name_plural': 'follow-up outcomes',
-                'ordering': ['enrollment', 'round'],
-                'indexes': [models.Index(fields=['round', 'status'], name='participants_outcome_round_idx')],
-                'constraints': [models.UniqueConstraint(fields=('enrollment', 'round'), name='participants_outcome_unique_round'), models.CheckConstraint(condition=models.Q(('round__in', [3, 6, 12])), name='participants_outcome_round_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['self_employed', 'employed', 'further_training', 'not_working', 'unreachable'])), name='participants_outcome_status_valid')],
+                "verbose_name": "follow-up outcome",
+                "verbose_name_plural": "follow-up outcomes",
+                "ordering": ["enrollment", "round"],
+                "indexes": [models.Index(fields=["round", "status"], name="participants_outcome_round_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("enrollment", "round"), name="participants_outcome_unique_round"),
+                    models.CheckConstraint(
+                        condition=models.Q(("round__in", [3, 6, 12])), name="participants_outcome_round_valid"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "status__in",
+                                ["self_employed", "employed", "further_training", "not_working", "unreachable"],
+                            )
+                        ),
+                        name="participants_outcome_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['sex'], name='participants_sex_idx'),
+            model_name="participant",
+            index=models.Index(fields=["sex"], name="participants_sex_idx"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['education'], name='participants_education_idx'),
+            model_name="participant",
+            index=models.Index(fields=["education"], name="participants_education_idx"),
         ),
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['beneficiary_group'], name='participants_beneficiary_idx'),
+            model_name="participant",
+            index=models.Index(fields=["beneficiary_group"], name="participants_beneficiary_idx"),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length('nik'), 16), name='participants_participant_nik_16'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.Exact(django.db.models.functions.text.Length("nik"), 16),
+                name="participants_participant_nik_16",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['M', 'F'])), name='participants_participant_sex_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["M", "F"])), name="participants_participant_sex_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participant',
-            constraint=models.CheckConstraint(condition=models.Q(('education__gte', 1), ('education__lte', 10)), name='participants_participant_education_valid'),
+            model_name="participant",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("education__gte", 1), ("education__lte", 10)),
+                name="participants_participant_education_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrollment',
-            index=models.Index(fields=['status'], name='participants_enr_status_idx'),
+            model_name="enrollment",
+            index=models.Index(fields=["status"], name="participants_enr_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(fields=('participant', 'package'), name='participants_enrollment_unique'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(
+                fields=("participant", "package"), name="participants_enrollment_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['applied', 'enrolled', 'completed', 'dropped_out', 'rejected'])), name='participants_enrollment_status_valid'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["applied", "enrolled", "completed", "dropped_out", "rejected"])),
+                name="participants_enrollment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'completed'), _negated=True), ('completed_on__isnull', False), _connector='OR'), name='participants_enrollment_completed_has_date'),
+            model_name="enrollment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "completed"), _negated=True), ("completed_on__isnull", False), _connector="OR"
+                ),
+                name="participants_enrollment_completed_has_date",
+            ),
         ),
     ]
