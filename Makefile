@@ -57,8 +57,8 @@ static-deps: node_modules/.package-lock.json
 
 # After changing user-facing text: update the Indonesian catalogue, translate, then compile.
 messages: dev-deps
-	DEBUG=1 $(PY) manage.py makemessages --locale id --no-obsolete --ignore "node_modules/*" --ignore ".venv/*"
-	DEBUG=1 $(PY) manage.py compilemessages --locale id
+	DEBUG=1 $(PY) manage.py makemessages --locale id --no-obsolete --ignore "node_modules/*" --ignore ".venv/*" --ignore "tests/*"
+	DEBUG=1 $(PY) manage.py compilemessages --locale id --ignore ".venv/*" --ignore "node_modules/*"
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

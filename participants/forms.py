@@ -166,15 +166,23 @@ class EnrollmentInlineFormSet(BaseInlineFormSet):
         seat in between. That row is not saved (its service wrote nothing); the others are.
         """
         refused = []
+        # What the admin's history entry ("Added enrollment ...") reads, as formset.save() would set it.
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
         for form in self.forms:
             if not form.has_changed():
                 continue
+            is_new = form.instance.pk is None
             try:
-                form.save_with_services(actor=actor)
+                enrollment = form.save_with_services(actor=actor)
             except ValidationError as error:
                 refused.append(
                     f"{form.cleaned_data.get('participant') or form.instance.participant}: {' '.join(error.messages)}"
                 )
+                continue
+            if is_new:
+                self.new_objects.append(enrollment)
+            else:
+                self.changed_objects.append((enrollment, form.changed_data))
         return refused
 
 

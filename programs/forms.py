@@ -53,6 +53,14 @@ class TrainingPackageForm(forms.ModelForm):
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The last day cannot be before the first day."))
+        quota = cleaned.get("quota")
+        if quota and self.instance.pk:
+            used = self.instance.enrollments.holding_seats().count()
+            if quota < used:
+                self.add_error(
+                    "quota",
+                    _("%(used)s people already hold a seat; the quota cannot be lower.") % {"used": used},
+                )
         start, end = cleaned.get("session_starts_at"), cleaned.get("session_ends_at")
         if start and end and end <= start:
             self.add_error("session_ends_at", _("Meetings must end after they start."))

@@ -104,6 +104,7 @@ def test_change_page_opens_for_staff(staff_client, model):
 
 
 def test_admin_speaks_indonesian(staff_client):
+    factories.TrainingPackageFactory()
     response = staff_client.get(changelist_url(TrainingPackage))
     content = response.content.decode()
     assert "Paket pelatihan" in content

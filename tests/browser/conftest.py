@@ -39,3 +39,9 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     """A phone: 390 x 844, as operators use it in class."""
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "id-ID"}
+
+
+@pytest.fixture(autouse=True)
+def _fail_fast(page):
+    """Ten seconds is plenty on localhost; a missing element should not stall the suite."""
+    page.set_default_timeout(10_000)

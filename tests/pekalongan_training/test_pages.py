@@ -81,3 +81,9 @@ def test_dates_money_and_time_zone_as_people_write_them(settings):
         assert date_format(datetime.date(2026, 11, 27)) == "27 November 2026"
         assert rupiah(1_500_000) == "Rp1,500,000"
     assert rupiah(None) == "–"
+
+
+def test_an_english_browser_still_gets_indonesian_until_the_switch_is_used(client):
+    assert "Masuk" in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Log in" in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="id").content.decode()

@@ -1,0 +1,194 @@
+"""seed_demo: the 2023 package mix, valid people, every enrollment rule kept, an idempotent second run."""
+
+import io
+from collections import Counter
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.nik import parse_nik
+from pekalongan_training.roles import is_dinas_staff, is_official, is_operator
+from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage
+from programs.services import session_generate
+
+pytestmark = pytest.mark.django_db
+
+DEMO_USERNAMES = {"staf", "pejabat", "operator-blk"}
+
+
+def seed(*args) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    models = [Program, Cohort, TrainingPackage, Session, Provider, Participant, Enrollment, Attendance, Outcome]
+    counts = {model.__name__: model.objects.count() for model in models}
+    counts["User"] = get_user_model().objects.count()
+    return counts
+
+
+def test_first_run_builds_the_2023_program_with_the_city_mix():
+    seed()
+
+    program = Program.objects.get(fiscal_year=2023)
+    assert program.name == "Pelatihan Keterampilan Kerja DBHCHT 2023"
+    assert program.funding_source == Program.FundingSource.DBHCHT
+    waves = list(program.cohorts.order_by("number"))
+    assert [wave.number for wave in waves] == [1, 2, 3]
+    assert (waves[2].registration_opens.month, waves[2].registration_opens.day <= 7) == (9, True)
+    packages_2023 = TrainingPackage.objects.filter(cohort__program=program)
+    assert Counter(packages_2023.values_list("category", flat=True)) == {
+        TrainingPackage.Category.KELURAHAN: 8,
+        TrainingPackage.Category.FACTORY_WORKERS: 17,
+        TrainingPackage.Category.BLK: 33,
+    }
+    assert all(package.starts_on.year == package.ends_on.year == 2023 for package in packages_2023)
+    assert set(packages_2023.exclude(status=TrainingPackage.Status.COMPLETED).values_list("status", flat=True)) <= {
+        TrainingPackage.Status.CANCELLED
+    }
+    assert not packages_2023.filter(status=TrainingPackage.Status.CANCELLED, enrollments__isnull=False).exists()
+    assert set(
+        TrainingPackage.objects.filter(category=TrainingPackage.Category.BLK).values_list("quota", flat=True)
+    ) == {16}
+    assert set(
+        TrainingPackage.objects.exclude(category=TrainingPackage.Category.BLK).values_list("quota", flat=True)
+    ) == {20}
+    assert not packages_2023.exclude(status=TrainingPackage.Status.CANCELLED).filter(sessions__isnull=True).exists()
+
+    current = Program.objects.get(fiscal_year=timezone.localdate().year)
+    assert current.cohorts.count() == 2
+    assert {TrainingPackage.Status.RUNNING, TrainingPackage.Status.OPEN, TrainingPackage.Status.PLANNED} <= set(
+        current.cohorts.values_list("packages__status", flat=True)
+    )
+
+    # Follow-ups: rounds 3 and 6 for 2023, the 12-month round still pending.
+    rounds_2023 = set(
+        Outcome.objects.filter(enrollment__package__cohort__program=program).values_list("round", flat=True)
+    )
+    assert rounds_2023 == {Outcome.Round.MONTH_3, Outcome.Round.MONTH_6}
+
+
+def test_first_run_makes_valid_people_spread_over_the_city():
+    seed()
+    today = timezone.localdate()
+
+    participants = list(Participant.objects.select_related("kelurahan__kecamatan"))
+    assert 900 <= len(participants) <= 1300
+    for person in participants:
+        info = parse_nik(person.nik, today=today)
+        assert (info.sex, info.birth_date) == (person.sex, person.birth_date), person.nik
+        if person.kelurahan is not None:
+            assert person.nik[:6] == person.kelurahan.kecamatan.code.replace(".", "")
+    assert any(person.kelurahan is None for person in participants)
+    assert any(" " not in person.full_name for person in participants)
+    assert Kelurahan.objects.annotate(people=Count("participants")).filter(people=0).count() == 0
+    assert Kelurahan.objects.count() == 27
+    factory_people = Participant.objects.filter(
+        enrollments__package__category=TrainingPackage.Category.FACTORY_WORKERS
+    ).values_list("beneficiary_group", flat=True)
+    assert set(factory_people) == {Participant.BeneficiaryGroup.FACTORY_WORKER}
+
+
+def test_first_run_keeps_every_enrollment_rule():
+    seed()
+    today = timezone.localdate()
+
+    assert not TrainingPackage.objects.with_seat_counts().filter(seats_used__gt=F("quota")).exists()
+    same_year = (
+        Enrollment.objects.exclude(status=Enrollment.Status.REJECTED)
+        .values("participant", "package__cohort__program__fiscal_year")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    assert not same_year.exists()
+    trained_twice = Participant.objects.annotate(
+        years=Count(
+            "enrollments__package__cohort__program__fiscal_year",
+            filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES),
+            distinct=True,
+        )
+    ).filter(years=2)
+    assert trained_twice.exists()
+
+    assert not Attendance.objects.exclude(session__package=F("enrollment__package")).exists()
+    assert not Attendance.objects.filter(session__date__gte=today).exists()
+    assert Enrollment.objects.filter(status=Enrollment.Status.DROPPED_OUT).exists()
+
+    # Completed only with present marks at the package's minimum share of all its meetings.
+    present = (
+        Attendance.objects.filter(enrollment=OuterRef("pk"), status=Attendance.Status.PRESENT)
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    planned = Session.objects.filter(package=OuterRef("package")).values("package").annotate(n=Count("pk")).values("n")
+    completed = Enrollment.objects.filter(status=Enrollment.Status.COMPLETED)
+    below_minimum = (
+        completed.annotate(present=Coalesce(Subquery(present), Value(0)), planned=Coalesce(Subquery(planned), Value(0)))
+        .annotate(present_x100=F("present") * 100, required_x100=F("planned") * F("package__min_attendance_percent"))
+        .filter(Q(planned=0) | Q(present_x100__lt=F("required_x100")))
+    )
+    assert completed.count() > 800
+    assert not below_minimum.exists()
+    assert not completed.exclude(completed_on=F("package__ends_on")).exists()
+    assert not completed.exclude(package__status=TrainingPackage.Status.COMPLETED).exists()
+    assert not Outcome.objects.exclude(enrollment__status=Enrollment.Status.COMPLETED).exists()
+    assert not Outcome.objects.filter(recorded_on__gt=today).exists()
+
+    # The provider portal has today's meeting of a running class to mark.
+    todays = Session.objects.filter(date=today, package__status=TrainingPackage.Status.RUNNING)
+    assert todays.annotate(marks=Count("attendances")).filter(marks=0).exists()
+
+    # The meetings are exactly what session_generate would make.
+    for package in TrainingPackage.objects.exclude(status=TrainingPackage.Status.CANCELLED)[:5]:
+        result = session_generate(package=package)
+        assert (result.created, result.removed) == (0, 0)
+
+
+def test_first_run_makes_an_account_for_each_role_and_provider():
+    output = seed()
+    User = get_user_model()
+
+    staff = User.objects.get(username="staf")
+    assert staff.is_staff and is_dinas_staff(staff)
+    assert is_official(User.objects.get(username="pejabat"))
+    assert not User.objects.get(username="pejabat").is_staff
+    providers = list(Provider.objects.prefetch_related("operators"))
+    assert len(providers) >= 6
+    for provider in providers:
+        operators = list(provider.operators.all())
+        assert len(operators) == 1, provider
+        assert is_operator(operators[0])
+        assert operators[0].username.startswith("operator-")
+    blk = Provider.objects.get(kind=Provider.Kind.BLK)
+    assert [user.username for user in blk.operators.all()] == ["operator-blk"]
+    assert "Password of the new accounts:" in output
+    assert all(username in output for username in DEMO_USERNAMES)
+
+
+def test_second_run_changes_nothing_and_keeps_passwords():
+    seed()
+    User = get_user_model()
+    counts = row_counts()
+    passwords = dict(User.objects.values_list("username", "password"))
+
+    output = seed()
+
+    assert row_counts() == counts
+    assert dict(User.objects.values_list("username", "password")) == passwords
+    assert "already there" in output
+    assert "kept their passwords" in output
+
+    seed("--password", "demo-pekalongan-2026")
+
+    assert row_counts() == counts
+    demo_users = User.objects.filter(Q(username__in=DEMO_USERNAMES) | Q(username__startswith="operator-"))
+    assert demo_users.count() == len(Provider.objects.all()) + 2
+    assert all(user.check_password("demo-pekalongan-2026") for user in demo_users)
