@@ -62,7 +62,7 @@ class EnrollmentInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("participant")
+        return super().get_queryset(request).select_related("participant", "package")
 
 
 class NewEnrollmentInline(admin.TabularInline):
@@ -101,7 +101,7 @@ class ParticipantEnrollmentInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("package")
+        return super().get_queryset(request).select_related("package", "participant")
 
 
 @admin.register(Participant)

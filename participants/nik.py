@@ -10,6 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -57,7 +58,7 @@ def _birth_date(day: int, month: int, yy: int, today: datetime.date) -> datetime
 
 def parse_nik(value: str, *, today: datetime.date | None = None) -> NikInfo:
     """Return what a NIK encodes, or raise ValidationError saying what is wrong with it."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     if not isinstance(value, str) or len(value) != 16 or not (value.isascii() and value.isdigit()):
         raise ValidationError(_("NIK must be exactly 16 digits."), code="nik_format")
     province, regency, district = value[0:2], value[2:4], value[4:6]

@@ -86,6 +86,9 @@ class CohortInline(admin.TabularInline):
     extra = 0
     fields = ["number", "registration_opens", "registration_closes", "starts_on", "ends_on"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
+
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
@@ -120,6 +123,9 @@ class SessionInline(admin.TabularInline):
     extra = 0
     fields = ["date", "starts_at", "ends_at", "topic"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("package")
 
 
 @admin.register(TrainingPackage)

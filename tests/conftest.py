@@ -1,6 +1,8 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from the
 # live server's side are safe here (one test at a time).
@@ -18,3 +20,14 @@ def staff_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """The rows the data migrations make (kelurahan, groups), again after a transactional test flushed them.
+
+    Django's serialized rollback would restore them, but not inside Playwright's event loop, where
+    the database connection is another object than the one the contents were saved on.
+    """
+    importlib.import_module("programs.migrations.0002_seed_wilayah").seed(apps, None)
+    importlib.import_module("participants.migrations.0002_groups").create_groups(apps, None)

@@ -174,3 +174,44 @@ def test_operators_and_officials_cannot_open_the_admin(client):
         response = client.get(changelist_url(Participant))
         assert response.status_code == 302
         assert "/admin/login/" in response["Location"]
+
+
+def test_package_page_with_its_meetings_and_enrollments_keeps_a_flat_query_count(staff_client):
+    package = factories.TrainingPackageFactory(quota=40)
+    url = reverse("admin:programs_trainingpackage_change", args=[package.pk])
+
+    def add(count):
+        factories.SessionFactory.create_batch(count, package=package)
+        factories.EnrollmentFactory.create_batch(count, package=package)
+
+    add(2)
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(url).status_code == 200
+    add(20)
+    with CaptureQueriesContext(connection) as many:
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    assert response.content.decode().count('name="enrollments-') > 20 * 4
+    assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("model", "add_children"),
+    [
+        (Participant, lambda obj, n: factories.EnrollmentFactory.create_batch(n, participant=obj)),
+        (Program, lambda obj, n: factories.CohortFactory.create_batch(n, program=obj)),
+    ],
+    ids=["participant", "program"],
+)
+def test_change_pages_with_inlines_keep_a_flat_query_count(staff_client, model, add_children):
+    obj = make_rows(model, 1)[0]
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+    add_children(obj, 2)
+    staff_client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        staff_client.get(url)
+    add_children(obj, 15)
+    with CaptureQueriesContext(connection) as many:
+        assert staff_client.get(url).status_code == 200
+    assert len(many) == len(few)

@@ -58,9 +58,10 @@ GROUP_PERMISSIONS = {
 def create_groups(apps, schema_editor):
     # Permissions are normally made after migrate; make them now so the groups can hold them.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        previous = getattr(app_config, "models_module", None)
+        app_config.models_module = previous or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, apps_models in GROUP_PERMISSIONS.items():

@@ -42,6 +42,6 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(autouse=True)
-def _fail_fast(page):
+def _fail_fast(page, reference_data):
     """Ten seconds is plenty on localhost; a missing element should not stall the suite."""
     page.set_default_timeout(10_000)

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tests.factories import OperatorFactory, ProviderFactory, StaffFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page, live_server, username, password="test-pass-123"):

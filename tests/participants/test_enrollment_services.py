@@ -133,7 +133,7 @@ def test_a_rejected_application_or_another_year_does_not_count():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks; the race needs PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_threads_racing_for_the_last_seats_never_exceed_the_quota():
     package = TrainingPackageFactory(quota=3)
     EnrollmentFactory(package=package)

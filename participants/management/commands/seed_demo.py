@@ -1,0 +1,959 @@
+"""Build a realistic demo city: `manage.py seed_demo [--password PW]`.
+
+What it makes, all fictional except the region codes and the program's published shape:
+
+- the 2023 program "Pelatihan Keterampilan Kerja DBHCHT 2023" in three waves with the city's real
+  mix of packages (8 kelurahan, 17 cigarette-factory, 33 BLK), every package completed but one
+  cancelled, with meetings, full attendance records, completions, certificates, competency tests
+  and the 3- and 6-month follow-ups (the 12-month round is left pending);
+- this year's program, anchored on the day of the first run: wave 1 finished, wave 2 running today
+  (today's meeting left unmarked for the provider portal), one package open for registration with a
+  few applicants and one planned;
+- about 1,150 participants with valid NIKs, spread over the 27 kelurahan (some from outside the city);
+- demo accounts: "staf" (dinas staff), "pejabat" (official) and one operator per provider.
+
+The bulk rows are written with bulk_create, not through the services, but they keep every rule the
+services enforce: quotas, one enrollment per person per package and per fiscal year, marks only for
+held meetings of the person's own package, completion only at the package's minimum attendance.
+
+Idempotent: if the 2023 program is already there, no data is built; missing accounts are still made,
+and existing accounts get a new password only when --password is given. The random generator has a
+fixed seed, so two fresh databases seeded on the same day hold the same data.
+"""
+
+import calendar
+import datetime
+import math
+import random
+import secrets
+from typing import NamedTuple
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.nik import parse_nik
+from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
+from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
+from programs.services import meeting_dates
+
+SEED = 20230904  # "gelombang ketiga dibuka awal September 2023"
+PROGRAM_NAME = "Pelatihan Keterampilan Kerja DBHCHT {year}"
+PAST_YEAR = 2023
+
+Category = TrainingPackage.Category
+PackageStatus = TrainingPackage.Status
+
+# Vocation: lesson hours (JP) and the share of women who usually sign up for it.
+VOCATIONS = {
+    "Barista": (160, 0.45),
+    "Desain Grafis": (260, 0.45),
+    "Servis Sepeda Motor Injeksi": (240, 0.05),
+    "Roti & Kue": (140, 0.85),
+    "Servis AC": (200, 0.05),
+    "Mekanik Mobil": (280, 0.05),
+    "Menjahit": (200, 0.9),
+    "Tata Rias / MUA": (160, 0.95),
+    "Pengelasan SMAW": (240, 0.03),
+    "Housekeeping": (160, 0.6),
+    "Administrasi Perkantoran": (200, 0.7),
+    "Practical Office Advance": (160, 0.6),
+    "AutoCAD": (200, 0.3),
+    "Servis HP": (160, 0.15),
+    "Listrik Otomasi (PLC)": (240, 0.1),
+    "Batik": (160, 0.6),
+}
+JP_PER_MEETING = 8  # 08.00-15.00: 140 JP is 18 meetings, as the city says "about 18 days"
+
+BLK_NAME = "UPTD Balai Latihan Kerja (BLK) Dinperinaker Kota Pekalongan"
+BLK_SLUG = "blk"
+
+
+class LpkSpec(NamedTuple):
+    slug: str
+    name: str
+    license_number: str
+    address: str
+    kelurahan_code: str
+    contact_name: str
+    vocations: tuple[str, ...]
+
+
+# Fictional private training institutions (LPK swasta).
+LPKS = [
+    LpkSpec(
+        "kartika",
+        "LPK Kartika Busana Mandiri",
+        "3375020417",
+        "Jl. Melati Raya No. 17",
+        "33.75.02.1004",
+        "Kartika Sari",
+        ("Menjahit",),
+    ),
+    LpkSpec(
+        "sekar-arum",
+        "LPK Sekar Arum Tata Boga",
+        "3375010822",
+        "Gg. Kenanga II No. 5",
+        "33.75.01.1002",
+        "Arum Widyastuti",
+        ("Roti & Kue", "Barista"),
+    ),
+    LpkSpec(
+        "pesona-rias",
+        "LPK Pesona Rias Ayu",
+        "3375030915",
+        "Jl. Flamboyan No. 21",
+        "33.75.03.1002",
+        "Ayu Puspitasari",
+        ("Tata Rias / MUA",),
+    ),
+    LpkSpec(
+        "mitra-komputer",
+        "LPK Mitra Komputer Kota Batik",
+        "3375021103",
+        "Jl. Nusantara No. 88",
+        "33.75.02.1007",
+        "Hendra Kurniawan",
+        ("Desain Grafis", "Administrasi Perkantoran", "Practical Office Advance", "AutoCAD"),
+    ),
+    LpkSpec(
+        "sinar-teknik",
+        "LPK Sinar Teknik Pesisir",
+        "3375040630",
+        "Jl. Mangga Dua No. 3",
+        "33.75.04.1002",
+        "Agus Riyanto",
+        ("Servis HP", "Servis Sepeda Motor Injeksi", "Servis AC"),
+    ),
+    LpkSpec(
+        "canting-emas",
+        "LPK Canting Emas Nusantara",
+        "3375041208",
+        "Gg. Canting No. 9",
+        "33.75.04.1003",
+        "Siti Khomsatun",
+        ("Batik",),
+    ),
+]
+LPK_FOR_VOCATION = {vocation: spec.slug for spec in LPKS for vocation in spec.vocations}
+FACTORY_VENUE = "Pabrik rokok mitra PR Sekar Tembakau, Jl. Gudang Baru No. 8, Kota Pekalongan"
+
+CODE_PREFIX = {
+    Category.BLK: "BLK",
+    Category.KELURAHAN: "KEL",
+    Category.FACTORY_WORKERS: "PPR",
+    Category.LPK: "LPK",
+    Category.BLK_COMMUNITY: "BLKK",
+}
+QUOTA = {Category.BLK: 16}  # 20 everywhere else
+DEFAULT_QUOTA = 20
+
+
+class PackagePlan(NamedTuple):
+    wave: int
+    category: str
+    vocation: str
+    status: str
+    kelurahan_code: str = ""
+
+
+# Which vocations each 2023 category taught (kelurahan packages with their venue).
+# fmt: off
+BLK_VOCATIONS = [
+    "Servis Sepeda Motor Injeksi", "Mekanik Mobil", "Pengelasan SMAW", "Servis AC", "Listrik Otomasi (PLC)",
+    "Desain Grafis", "AutoCAD", "Practical Office Advance", "Administrasi Perkantoran", "Barista", "Roti & Kue",
+    "Menjahit", "Tata Rias / MUA", "Housekeeping", "Servis HP",
+]
+KELURAHAN_2023 = [
+    ("Menjahit", "33.75.03.1007"), ("Roti & Kue", "33.75.01.1009"), ("Tata Rias / MUA", "33.75.04.1010"),
+    ("Batik", "33.75.02.1010"), ("Servis HP", "33.75.03.1010"), ("Desain Grafis", "33.75.01.1003"),
+    ("Servis Sepeda Motor Injeksi", "33.75.04.1006"), ("Administrasi Perkantoran", "33.75.02.1009"),
+]
+FACTORY_2023 = [
+    "Menjahit", "Roti & Kue", "Tata Rias / MUA", "Batik", "Administrasi Perkantoran", "Barista", "Menjahit",
+    "Roti & Kue", "Tata Rias / MUA", "Batik", "Servis HP", "Roti & Kue", "Menjahit", "Practical Office Advance",
+    "Barista", "Tata Rias / MUA", "Batik",
+]
+# fmt: on
+
+
+def _plans_2023() -> list[PackagePlan]:
+    """33 BLK packages (11 a wave), 8 kelurahan (3/3/2), 17 factory (6/6/5); the last BLK one cancelled."""
+    done = PackageStatus.COMPLETED
+    plans = [
+        PackagePlan(index // 11 + 1, Category.BLK, BLK_VOCATIONS[index % len(BLK_VOCATIONS)], done)
+        for index in range(33)
+    ]
+    plans[-1] = plans[-1]._replace(status=PackageStatus.CANCELLED)
+    plans += [
+        PackagePlan(min(index // 3 + 1, 3), Category.KELURAHAN, vocation, done, code)
+        for index, (vocation, code) in enumerate(KELURAHAN_2023)
+    ]
+    plans += [
+        PackagePlan(min(index // 6 + 1, 3), Category.FACTORY_WORKERS, vocation, done)
+        for index, vocation in enumerate(FACTORY_2023)
+    ]
+    return plans
+
+
+CURRENT_PLANS = [
+    PackagePlan(1, Category.BLK, "Barista", PackageStatus.COMPLETED),
+    PackagePlan(1, Category.BLK, "Servis Sepeda Motor Injeksi", PackageStatus.COMPLETED),
+    PackagePlan(1, Category.KELURAHAN, "Menjahit", PackageStatus.COMPLETED, "33.75.03.1004"),
+    PackagePlan(1, Category.FACTORY_WORKERS, "Roti & Kue", PackageStatus.COMPLETED),
+    PackagePlan(1, Category.LPK, "Desain Grafis", PackageStatus.COMPLETED),
+    PackagePlan(2, Category.BLK, "Pengelasan SMAW", PackageStatus.RUNNING),
+    PackagePlan(2, Category.BLK, "Housekeeping", PackageStatus.RUNNING),
+    PackagePlan(2, Category.KELURAHAN, "Tata Rias / MUA", PackageStatus.RUNNING, "33.75.01.1012"),
+    PackagePlan(2, Category.FACTORY_WORKERS, "Batik", PackageStatus.RUNNING),
+    PackagePlan(2, Category.LPK, "Servis HP", PackageStatus.OPEN),
+    PackagePlan(2, Category.BLK, "Roti & Kue", PackageStatus.PLANNED),
+]
+
+# 2023 waves: (registration opens, closes, first training day).
+WAVES_2023 = {
+    1: (datetime.date(2023, 4, 26), datetime.date(2023, 5, 12), datetime.date(2023, 5, 22)),
+    2: (datetime.date(2023, 6, 26), datetime.date(2023, 7, 14), datetime.date(2023, 7, 24)),
+    3: (datetime.date(2023, 9, 4), datetime.date(2023, 9, 22), datetime.date(2023, 10, 2)),
+}
+
+DROPOUT_SHARE = 0.025
+TWICE_TRAINED = 7  # 2023 completers trained again this year: one in each non-factory class that started
+
+# Names as written on KTPs around Pekalongan; older people more often carry a single name.
+# fmt: off
+MALE_SINGLE = [
+    "Slamet", "Sugeng", "Sutrisno", "Wahyudi", "Suparman", "Bambang", "Darmadi", "Rohmat", "Kasmadi", "Sunarto",
+    "Tarno", "Kusnadi", "Saroji", "Warsito", "Mujiono", "Supriyadi", "Teguh", "Rahmat", "Nurhadi", "Casmadi",
+    "Wartono", "Mukhlisin", "Khaerudin", "Rusdi", "Sodikin", "Jumadi", "Taufik",
+]
+MALE_FIRST = [
+    "Muhammad", "Ahmad", "Agus", "Eko", "Dwi", "Adi", "Budi", "Rizki", "Fajar", "Ilham", "Bagus", "Dimas", "Arif",
+    "Nur", "Khoirul", "Aris", "Yusuf", "Heri", "Andi", "Rizal", "Yoga", "Galih", "Wahyu", "Imam", "Faisal",
+    "Hendra", "Joko", "Irfan", "Ridwan", "Abdul",
+]
+MALE_MIDDLE = [
+    "Rizki", "Arif", "Fajar", "Ilham", "Yusuf", "Irfan", "Faisal", "Ridwan", "Ainun", "Alfan", "Nur",
+]
+MALE_LAST = [
+    "Prasetyo", "Setiawan", "Fauzi", "Hidayat", "Santoso", "Nugroho", "Ramadhan", "Maulana", "Saputra", "Aditya",
+    "Kurniawan", "Firmansyah", "Anwar", "Rohman", "Susanto", "Wibowo", "Prabowo", "Hakim", "Mustofa", "Arifin",
+    "Kholis", "Sholeh", "Riyadi", "Pratama", "Gunawan", "Hermawan", "Najib", "Akbar",
+]
+FEMALE_SINGLE = [
+    "Sumiyati", "Suminah", "Kasmini", "Tarsiah", "Rokhayah", "Darsini", "Casmirah", "Carini", "Waryati",
+    "Khomsatun", "Mutmainah", "Sholikhah", "Rohmah", "Sunarti", "Sulastri", "Suryani", "Wartini", "Kuswati",
+    "Munawaroh", "Maesaroh", "Khotimah", "Romlah", "Juariyah", "Sartini", "Tuminah", "Kholifah",
+]
+FEMALE_FIRST = [
+    "Siti", "Nur", "Sri", "Dewi", "Rina", "Nurul", "Fitri", "Ayu", "Dwi", "Indah", "Putri", "Laili", "Umi", "Ika",
+    "Novi", "Eka", "Tri", "Wulan", "Lina", "Yuli", "Rizka", "Anisa", "Dian", "Eni", "Ratna", "Desi",
+]
+FEMALE_LAST = [
+    "Aminah", "Khasanah", "Lestari", "Wahyuni", "Agustina", "Hidayah", "Handayani", "Rahmawati", "Permatasari",
+    "Amelia", "Nurjanah", "Fitriani", "Khabibah", "Safitri", "Rahayu", "Susanti", "Maulida", "Kurniasih",
+    "Puspitasari", "Anggraeni", "Ningsih", "Zulaikha", "Muawanah", "Mufidah", "Azizah",
+]
+# fmt: on
+NAME_PREFIXES = {"Muhammad", "Ahmad", "Abdul", "Siti", "Nur", "Nurul", "Sri", "Dwi", "Tri", "Eka"}
+
+# fmt: off
+CITY_STREETS = [
+    "Jl. Melati", "Jl. Kenanga", "Gg. Mawar", "Gg. Anggrek", "Jl. Mangga", "Gg. Masjid", "Jl. Nusantara", "Gg. Pelita",
+    "Jl. Sawo", "Jl. Flamboyan", "Gg. Kauman", "Jl. Pemuda", "Gg. Delima", "Jl. Kartini",
+]
+# fmt: on
+OUTSIDE_REGIONS = [  # (NIK region, regency as written in addresses, weight)
+    ("332601", "Kab. Pekalongan", 7),
+    ("332501", "Kab. Batang", 3),
+]
+VILLAGE_HAMLETS = ["Dk. Krajan", "Dk. Karanganyar", "Dk. Sidomulyo", "Dk. Tegalsari", "Dk. Kebonagung"]
+PHONE_PREFIXES = ["0812", "0813", "0821", "0822", "0852", "0853", "0857", "0858", "0877", "0878", "0895", "0896"]
+
+# Follow-up details: (sector, business-name patterns, employers) by vocation.
+WORK = {
+    "Barista": ("Kedai kopi", ["Kopi {n}", "Kedai Kopi {n}"], ["Kafe Senja Pesisir", "Kedai Kopi Pantura"]),
+    "Desain Grafis": (
+        "Jasa desain & percetakan",
+        ["{n} Design", "Sablon & Desain {n}"],
+        ["Percetakan Sinar Grafika"],
+    ),
+    "Servis Sepeda Motor Injeksi": ("Bengkel motor", ["Bengkel {n} Motor"], ["Bengkel Maju Motor"]),
+    "Roti & Kue": ("Kuliner", ["Dapur {n}", "Kue {n}", "Roti {n}"], ["Toko Roti Segar Sari", "Bakery Mentari"]),
+    "Servis AC": ("Jasa servis AC", ["Servis AC {n}"], ["CV Sejuk Teknik"]),
+    "Mekanik Mobil": ("Bengkel mobil", ["Bengkel {n} Mobil"], ["Bengkel Mobil Sumber Jaya"]),
+    "Menjahit": ("Jasa jahit & konveksi", ["Penjahit {n}", "Konveksi {n}"], ["Konveksi Sinar Abadi"]),
+    "Tata Rias / MUA": ("Jasa rias", ["{n} MUA", "Rias Pengantin {n}"], ["Salon Ayu Cantik"]),
+    "Pengelasan SMAW": ("Bengkel las", ["Las {n}"], ["Bengkel Las Baja Kuat", "PT Galangan Kapal Pesisir"]),
+    "Housekeeping": ("Jasa kebersihan", ["Jasa Bersih {n}"], ["Hotel Kota Batik Indah", "Hotel Pesisir Asri"]),
+    "Administrasi Perkantoran": ("Jasa fotokopi & pengetikan", ["Fotokopi {n}"], ["Koperasi Sejahtera Bersama"]),
+    "Practical Office Advance": ("Jasa fotokopi & pengetikan", ["Rental Komputer {n}"], ["CV Mitra Niaga"]),
+    "AutoCAD": ("Jasa gambar teknik", ["{n} Drafting"], ["CV Rekayasa Konstruksi Pantura"]),
+    "Servis HP": ("Servis HP & konter pulsa", ["{n} Cell", "Konter {n}"], ["Konter Seluler Jaya"]),
+    "Listrik Otomasi (PLC)": ("Jasa instalasi listrik", ["{n} Elektrik"], ["PT Tekstil Pantura Sentosa"]),
+    "Batik": ("Kerajinan batik", ["Batik {n}", "Batik Tulis {n}"], ["Rumah Batik Canting Sari"]),
+}
+OTHER_WORK = ("Perdagangan", ["Warung {n}", "Toko {n}"], ["Minimarket Sumber Rejeki", "Toko Kelontong Makmur"])
+
+OutcomeStatus = Outcome.Status
+OUTCOME_WEIGHTS = {
+    3: {
+        OutcomeStatus.SELF_EMPLOYED: 38,
+        OutcomeStatus.EMPLOYED: 24,
+        OutcomeStatus.FURTHER_TRAINING: 5,
+        OutcomeStatus.NOT_WORKING: 20,
+        OutcomeStatus.UNREACHABLE: 13,
+    },
+    6: {
+        OutcomeStatus.SELF_EMPLOYED: 42,
+        OutcomeStatus.EMPLOYED: 26,
+        OutcomeStatus.FURTHER_TRAINING: 4,
+        OutcomeStatus.NOT_WORKING: 16,
+        OutcomeStatus.UNREACHABLE: 12,
+    },
+}
+WORKING = (OutcomeStatus.SELF_EMPLOYED, OutcomeStatus.EMPLOYED)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _next_meetings(first: datetime.date, weekdays: str, count: int) -> list[datetime.date]:
+    """The first `count` meeting days on or after `first`."""
+    days, day = [], first
+    while len(days) < count:
+        if str(day.weekday()) in weekdays:
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def _next_monday(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=-day.weekday() % 7)
+
+
+class Command(BaseCommand):
+    help = "Fill the database with a realistic demo city (2023 program, this year's program, demo accounts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", help="Password for the demo accounts (default: a generated one).")
+
+    def handle(self, *args, password=None, **options):
+        today = timezone.localdate()
+        if today.year <= PAST_YEAR:
+            raise CommandError(f"The demo needs a current year after {PAST_YEAR}.")
+        with transaction.atomic():
+            providers = self._ensure_providers()
+            accounts, generated, kept = self._ensure_accounts(providers, password)
+            names = [PROGRAM_NAME.format(year=PAST_YEAR), PROGRAM_NAME.format(year=today.year)]
+            if Program.objects.filter(name__in=names, fiscal_year__in=[PAST_YEAR, today.year]).exists():
+                self.stdout.write("Demo data already there (the demo programs exist); nothing built.")
+            else:
+                counts = DemoBuilder(today=today, providers=providers, accounts=accounts).build()
+                self.stdout.write(
+                    self.style.SUCCESS("Built: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+                )
+        self._print_logins(accounts, providers, password=password, generated=generated, kept=kept)
+
+    def _ensure_providers(self) -> dict[str, Provider]:
+        kelurahan = {k.code: k for k in Kelurahan.objects.filter(code__in=[spec.kelurahan_code for spec in LPKS])}
+        if len(kelurahan) < len({spec.kelurahan_code for spec in LPKS}):
+            raise CommandError("The kelurahan of Kota Pekalongan are missing; run migrate first.")
+        providers = {BLK_SLUG: Provider.objects.get_or_create(name=BLK_NAME, defaults={"kind": Provider.Kind.BLK})[0]}
+        for spec in LPKS:
+            providers[spec.slug] = Provider.objects.get_or_create(
+                name=spec.name,
+                defaults={
+                    "kind": Provider.Kind.LPK,
+                    "license_number": spec.license_number,
+                    "address": f"{spec.address}, Kota Pekalongan",
+                    "kelurahan": kelurahan[spec.kelurahan_code],
+                    "contact_name": spec.contact_name,
+                    "phone": f"0285-42{spec.license_number[-4:]}",
+                    "email": f"{spec.slug}@example.org",
+                },
+            )[0]
+        return providers
+
+    def _ensure_accounts(self, providers, password) -> tuple[dict, str, bool]:
+        """Make the missing demo accounts; reset the passwords of existing ones only if one was given.
+
+        Returns the accounts by key ("staff", "official" or a provider's slug), the password generated
+        for new accounts ("" if none was) and whether existing accounts kept their passwords.
+        """
+        User = get_user_model()
+        specs = [
+            ("staff", "staf", STAFF_GROUP, {"is_staff": True, "first_name": "Staf", "last_name": "Dinperinaker"}),
+            ("official", "pejabat", OFFICIAL_GROUP, {"first_name": "Pejabat", "last_name": "Kota Pekalongan"}),
+        ] + [
+            (slug, f"operator-{slug}", OPERATOR_GROUP, {"first_name": "Operator", "last_name": provider.name[:150]})
+            for slug, provider in providers.items()
+        ]
+        groups = {group.name: group for group in Group.objects.filter(name__in={spec[2] for spec in specs})}
+        if len(groups) < 3:
+            raise CommandError("The role groups are missing; run migrate first.")
+        existing = {user.username: user for user in User.objects.filter(username__in=[spec[1] for spec in specs])}
+        generated = "" if password or len(existing) == len(specs) else secrets.token_urlsafe(9)
+        # Hashed once for all accounts: hashing is slow on purpose.
+        hashed = make_password(password or generated) if password or generated else ""
+        accounts = {}
+        for key, username, group_name, fields in specs:
+            user = existing.get(username)
+            if user is None:
+                user = User.objects.create(username=username, password=hashed, **fields)
+            elif password:
+                user.password = hashed
+                user.save(update_fields=["password"])
+            user.groups.add(groups[group_name])
+            if key in providers:
+                providers[key].operators.add(user)
+            accounts[key] = user
+        return accounts, generated, bool(existing) and not password
+
+    def _print_logins(self, accounts, providers, *, password, generated, kept):
+        rows = [("username", "role", "provider")]
+        for key, user in accounts.items():
+            role = {"staff": STAFF_GROUP, "official": OFFICIAL_GROUP}.get(key, OPERATOR_GROUP)
+            rows.append((user.username, role, providers[key].name if key in providers else ""))
+        widths = [max(len(row[column]) for row in rows) for column in range(3)]
+        self.stdout.write("")
+        for row in rows:
+            self.stdout.write("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip())
+        self.stdout.write("")
+        if password:
+            self.stdout.write("Password of every demo account: the one given with --password.")
+        if generated:
+            self.stdout.write(f"Password of the new accounts: {generated}")
+        if kept:
+            self.stdout.write("Existing accounts kept their passwords (give --password to reset them).")
+
+
+class DemoBuilder:
+    """Generates the programs, packages, people and their records, and writes them in bulk."""
+
+    def __init__(self, *, today: datetime.date, providers: dict[str, Provider], accounts: dict):
+        self.rng = random.Random(SEED)
+        self.today = today
+        self.now = timezone.now()
+        self.providers = providers
+        self.provider_slug = {provider.pk: slug for slug, provider in providers.items()}
+        self.staff = accounts["staff"]
+        self.accounts = accounts
+        self.kelurahan = list(Kelurahan.objects.select_related("kecamatan").order_by("code"))
+        if len(self.kelurahan) != 27:
+            raise CommandError("Expected the 27 kelurahan of Kota Pekalongan; run migrate first.")
+        self.kelurahan_by_code = {k.code: k for k in self.kelurahan}
+        self.kelurahan_weights = [self.rng.uniform(0.6, 1.4) for _ in self.kelurahan]
+        self.vocations = {}
+        self.used_niks = set(Participant.objects.values_list("nik", flat=True))
+        self.ak1_serial = 0
+        self.participants: list[Participant] = []
+        self.enrollments: list[Enrollment] = []
+        self.attendances: list[Attendance] = []
+        self.outcomes: list[Outcome] = []
+        self.sessions: dict[int, list[Session]] = {}
+
+    def build(self) -> dict[str, int]:
+        self.vocations = {name: Vocation.objects.get_or_create(name=name)[0] for name in VOCATIONS}
+        past = self._program(PAST_YEAR, _plans_2023(), self._dates_2023)
+        current = self._program(self.today.year, CURRENT_PLANS, self._dates_current)
+        self._make_sessions(past + current)
+
+        for package in past:
+            if package.status != PackageStatus.CANCELLED:
+                self._fill(package, self._seats(package))
+        # A few 2023 graduates come back this year (never to a factory class: they are not factory workers);
+        # one more applies again and is turned down.
+        again = self._pick_twice_trained()
+        rejected = again.pop()
+        for package in current:
+            if package.status in (PackageStatus.COMPLETED, PackageStatus.RUNNING):
+                returning = [again.pop()] if again and package.category != Category.FACTORY_WORKERS else []
+                self._fill(package, self._seats(package), returning=returning)
+            elif package.status == PackageStatus.OPEN:
+                self._applicants(package, rejected=rejected)
+
+        Participant.objects.bulk_create(self.participants, batch_size=500)
+        Enrollment.objects.bulk_create(self.enrollments, batch_size=500)
+        Attendance.objects.bulk_create(self.attendances, batch_size=1000)
+        Outcome.objects.bulk_create(self.outcomes, batch_size=500)
+        return {
+            "programs": 2,
+            "packages": len(past) + len(current),
+            "meetings": sum(len(sessions) for sessions in self.sessions.values()),
+            "participants": len(self.participants),
+            "enrollments": len(self.enrollments),
+            "attendance marks": len(self.attendances),
+            "outcomes": len(self.outcomes),
+        }
+
+    # Programs, waves, packages, meetings
+
+    def _program(self, year, plans, dates) -> list[TrainingPackage]:
+        """Create a program, its waves and packages; dates(plan, index in wave) gives each package's days."""
+        packages_by_wave: dict[int, list[TrainingPackage]] = {}
+        numbers: dict[str, int] = {}
+        for plan in plans:
+            in_wave = packages_by_wave.setdefault(plan.wave, [])
+            numbers[plan.category] = numbers.get(plan.category, 0) + 1
+            in_wave.append(self._package(year, plan, numbers[plan.category], dates(plan, len(in_wave))))
+        all_packages = [package for in_wave in packages_by_wave.values() for package in in_wave]
+        budget = sum(p.budget for p in all_packages if p.status != PackageStatus.CANCELLED)
+        program = Program.objects.create(
+            name=PROGRAM_NAME.format(year=year),
+            fiscal_year=year,
+            funding_source=Program.FundingSource.DBHCHT,
+            # Packages plus about 10% for selection, kits, insurance and the follow-up survey.
+            budget=math.ceil(budget * 1.1 / 10_000_000) * 10_000_000,
+            target_participants=1000 if year == PAST_YEAR else sum(p.quota for p in all_packages),
+        )
+        created = []
+        for number, packages in packages_by_wave.items():
+            opens, closes = self._registration(year, number)
+            cohort = Cohort.objects.create(
+                program=program,
+                number=number,
+                registration_opens=opens,
+                registration_closes=closes,
+                starts_on=min(p.starts_on for p in packages),
+                ends_on=max(p.ends_on for p in packages),
+            )
+            for package in packages:
+                package.cohort = cohort
+            created += TrainingPackage.objects.bulk_create(packages)
+        return created
+
+    def _registration(self, year, wave) -> tuple[datetime.date, datetime.date]:
+        if year == PAST_YEAR:
+            return WAVES_2023[wave][:2]
+        # This year: wave 1 long over; wave 2 still takes applications for its later packages.
+        day = datetime.timedelta(days=1)
+        if wave == 1:
+            return self.today - 150 * day, self.today - 130 * day
+        return self.today - 45 * day, self.today + 7 * day
+
+    def _package(self, year, plan: PackagePlan, number: int, days: list[datetime.date]) -> TrainingPackage:
+        hours = VOCATIONS[plan.vocation][0]
+        quota = QUOTA.get(plan.category, DEFAULT_QUOTA)
+        slug = BLK_SLUG if plan.category == Category.BLK else LPK_FOR_VOCATION[plan.vocation]
+        provider = self.providers[slug]
+        venue_kelurahan, venue_address = None, ""
+        title = f"Pelatihan {plan.vocation}"
+        if plan.category == Category.BLK:
+            venue_address = "Gedung UPTD BLK Dinperinaker Kota Pekalongan"
+        elif plan.category == Category.KELURAHAN:
+            venue_kelurahan = self.kelurahan_by_code[plan.kelurahan_code]
+            venue_address = f"Aula Kelurahan {venue_kelurahan.name}"
+            title += f" Kelurahan {venue_kelurahan.name}"
+        elif plan.category == Category.FACTORY_WORKERS:
+            venue_address = FACTORY_VENUE
+            title += " bagi Pekerja Pabrik Rokok"
+        else:
+            venue_kelurahan, venue_address = provider.kelurahan, provider.address
+        # About Rp16.500 per person per JP, within what the city pays for a package.
+        budget = quota * hours * 16_500 * self.rng.uniform(0.95, 1.05)
+        budget = min(max(round(budget / 500_000) * 500_000, 40_000_000), 90_000_000)
+        return TrainingPackage(
+            code=f"{year}-{CODE_PREFIX[plan.category]}-{number:02d}",
+            title=title,
+            vocation=self.vocations[plan.vocation],
+            provider=provider,
+            category=plan.category,
+            venue_kelurahan=venue_kelurahan,
+            venue_address=venue_address,
+            quota=quota,
+            hours=hours,
+            min_attendance_percent=80,
+            budget=budget,
+            starts_on=days[0],
+            ends_on=days[-1],
+            meeting_weekdays=self._weekdays(plan),
+            status=plan.status,
+        )
+
+    def _weekdays(self, plan: PackagePlan) -> str:
+        weekdays = "01234" if plan.category == Category.BLK else "012345"
+        if plan.status == PackageStatus.RUNNING and str(self.today.weekday()) not in weekdays:
+            # The class meets today, whatever day the demo is seeded on, so the portal has a meeting to mark.
+            weekdays = "".join(sorted(weekdays + str(self.today.weekday())))
+        return weekdays
+
+    def _meeting_count(self, plan: PackagePlan) -> int:
+        return math.ceil(VOCATIONS[plan.vocation][0] / JP_PER_MEETING)
+
+    def _dates_2023(self, plan: PackagePlan, index: int) -> list[datetime.date]:
+        """Packages of a wave start in three batches a week apart."""
+        first = WAVES_2023[plan.wave][2] + datetime.timedelta(weeks=index % 3)
+        return _next_meetings(first, self._weekdays(plan), self._meeting_count(plan))
+
+    def _dates_current(self, plan: PackagePlan, index: int) -> list[datetime.date]:
+        day = datetime.timedelta(days=1)
+        first = {
+            PackageStatus.COMPLETED: _next_monday(self.today - 120 * day) + datetime.timedelta(weeks=index % 2),
+            PackageStatus.RUNNING: self.today - (16 - index) * day,
+            PackageStatus.OPEN: self.today + 8 * day,
+            PackageStatus.PLANNED: self.today + 11 * day,
+        }[plan.status]
+        return _next_meetings(first, self._weekdays(plan), self._meeting_count(plan))
+
+    def _make_sessions(self, packages: list[TrainingPackage]) -> None:
+        """The meetings session_generate would make: every meeting day between the package's dates."""
+        sessions = []
+        for package in packages:
+            if package.status == PackageStatus.CANCELLED:
+                continue
+            dates = meeting_dates(starts_on=package.starts_on, ends_on=package.ends_on, weekdays=package.weekdays)
+            own = [
+                Session(
+                    package=package,
+                    date=date,
+                    starts_at=package.session_starts_at,
+                    ends_at=package.session_ends_at,
+                    topic="Pembukaan dan orientasi" if number == 0 else "",
+                )
+                for number, date in enumerate(dates)
+            ]
+            own[-1].topic = "Uji praktik dan penutupan"
+            self.sessions[package.pk] = own
+            sessions += own
+        Session.objects.bulk_create(sessions, batch_size=1000)
+
+    # People
+
+    def _seats(self, package: TrainingPackage) -> int:
+        """Most classes are full; some start a seat or two short."""
+        return package.quota - self.rng.choice([0, 0, 0, 0, 0, 0, 0, 1, 1, 2])
+
+    def _pick_twice_trained(self) -> list[Participant]:
+        """2023 graduates, not factory workers, young enough to be at most 55 now."""
+        candidates = [
+            e.participant
+            for e in self.enrollments
+            if e.status == Enrollment.Status.COMPLETED
+            and e.participant.beneficiary_group != Participant.BeneficiaryGroup.FACTORY_WORKER
+            and e.participant.birth_date.year > self.today.year - 50
+        ]
+        return self.rng.sample(candidates, TWICE_TRAINED + 1)
+
+    def _fill(self, package: TrainingPackage, seats: int, returning=()) -> None:
+        people = list(returning) + [self._participant(package) for _ in range(seats - len(returning))]
+        opens = package.cohort.registration_opens or package.starts_on - datetime.timedelta(days=30)
+        enrollments = []
+        for person in people:
+            enrolled_on = max(opens, package.starts_on - datetime.timedelta(days=self.rng.randint(3, 12)))
+            enrollments.append(
+                Enrollment(
+                    participant=person,
+                    package=package,
+                    status=Enrollment.Status.ENROLLED,
+                    enrolled_on=enrolled_on,
+                    created_by=self.staff,
+                )
+            )
+        self.enrollments += enrollments
+        self._attend(package, enrollments)
+
+    def _applicants(self, package: TrainingPackage, rejected: Participant | None) -> None:
+        """An open package: a few online applications, and one person turned down (trained before)."""
+        for _ in range(self.rng.randint(5, 8)):
+            self.enrollments.append(
+                Enrollment(participant=self._participant(package), package=package, created_by=self.staff)
+            )
+        if rejected is not None:
+            self.enrollments.append(
+                Enrollment(
+                    participant=rejected, package=package, status=Enrollment.Status.REJECTED, created_by=self.staff
+                )
+            )
+
+    def _participant(self, package: TrainingPackage) -> Participant:
+        rng = self.rng
+        vocation = package.vocation.name
+        factory = package.category == Category.FACTORY_WORKERS
+        female_share = VOCATIONS[vocation][1]
+        if factory:  # hand-rolling (SKT) workers are mostly women
+            female_share = (female_share + 0.85) / 2
+        sex = Participant.Sex.FEMALE if rng.random() < female_share else Participant.Sex.MALE
+
+        if factory:
+            group = Participant.BeneficiaryGroup.FACTORY_WORKER
+        else:
+            group = rng.choices(
+                [
+                    Participant.BeneficiaryGroup.JOB_SEEKER,
+                    Participant.BeneficiaryGroup.FACTORY_WORKER_FAMILY,
+                    Participant.BeneficiaryGroup.TOBACCO_FARM_WORKER,
+                ],
+                weights=[75, 18, 7],
+            )[0]
+        if group == Participant.BeneficiaryGroup.FACTORY_WORKER:
+            age = rng.randint(22, 55)
+        elif group == Participant.BeneficiaryGroup.JOB_SEEKER:
+            age = rng.choices([rng.randint(18, 30), rng.randint(31, 45), rng.randint(46, 55)], weights=[70, 25, 5])[0]
+        else:
+            age = rng.randint(18, 50)
+        # Exactly `age` years old on the first day of the package.
+        latest = _years_before(package.starts_on, age)
+        earliest = _years_before(package.starts_on, age + 1) + datetime.timedelta(days=1)
+        birth_date = earliest + datetime.timedelta(days=rng.randint(0, (latest - earliest).days))
+
+        kelurahan = self._domicile(package, group)
+        if kelurahan is None:
+            region, regency, _weight = rng.choices(OUTSIDE_REGIONS, weights=[r[2] for r in OUTSIDE_REGIONS])[0]
+            address = f"{rng.choice(VILLAGE_HAMLETS)} RT {rng.randint(1, 8):03d}/RW {rng.randint(1, 5):03d}, {regency}"
+            birth_place = "Batang" if regency == "Kab. Batang" else "Pekalongan"
+        else:
+            region = kelurahan.kecamatan.code.replace(".", "")
+            street = rng.choice(CITY_STREETS)
+            if rng.random() < 0.3:
+                street += f" Gg. {rng.randint(1, 12)}"
+            address = f"{street} No. {rng.randint(1, 120)} RT {rng.randint(1, 9):03d}/RW {rng.randint(1, 12):03d}"
+            birth_place = rng.choices(
+                ["Pekalongan", "Batang", "Pemalang", "Tegal", "Semarang", "Jakarta"], weights=[88, 4, 3, 2, 2, 1]
+            )[0]
+
+        education = rng.choices([3, 4, 5, 7, 8], weights=[15, 35, 45, 2, 3] if factory else [4, 11, 72, 4, 9])[0]
+        ak1 = ""
+        if group == Participant.BeneficiaryGroup.JOB_SEEKER and rng.random() < 0.9:
+            self.ak1_serial += 1
+            ak1 = f"{region[:4]}-{package.starts_on.year}-{self.ak1_serial:05d}"
+        person = Participant(
+            nik=self._nik(region, sex, birth_date),
+            full_name=self._name(sex, age),
+            sex=sex,
+            birth_place=birth_place,
+            birth_date=birth_date,
+            phone=f"{rng.choice(PHONE_PREFIXES)}{rng.randint(0, 10**8 - 1):08d}" if rng.random() < 0.96 else "",
+            address=address,
+            kelurahan=kelurahan,
+            education=education,
+            vocational_school=education == Participant.Education.SENIOR_SECONDARY and rng.random() < 0.45,
+            employment_status_at_intake=self._intake_status(group, sex),
+            beneficiary_group=group,
+            ak1_number=ak1,
+            has_disability=rng.random() < 0.02,
+        )
+        self.participants.append(person)
+        return person
+
+    def _intake_status(self, group: str, sex: str) -> str:
+        """Factory workers work; most others are out of work, some keep house or already earn a little."""
+        Status = Participant.EmploymentStatus
+        if group == Participant.BeneficiaryGroup.FACTORY_WORKER:
+            return Status.EMPLOYED
+        if group == Participant.BeneficiaryGroup.TOBACCO_FARM_WORKER:
+            return self.rng.choice([Status.EMPLOYED, Status.UNEMPLOYED])
+        homemakers = 10 if sex == Participant.Sex.FEMALE else 1
+        return self.rng.choices(
+            [Status.UNEMPLOYED, Status.HOMEMAKER, Status.EMPLOYED, Status.SELF_EMPLOYED], weights=[80, homemakers, 6, 4]
+        )[0]
+
+    def _domicile(self, package: TrainingPackage, group: str) -> Kelurahan | None:
+        """Kelurahan classes draw from around the venue; factory workers commute from further away."""
+        rng = self.rng
+        outside = 0.14 if group == Participant.BeneficiaryGroup.FACTORY_WORKER else 0.065
+        if rng.random() < outside:
+            return None
+        venue = package.venue_kelurahan if package.category == Category.KELURAHAN else None
+        if venue is not None:
+            roll = rng.random()
+            if roll < 0.65:
+                return venue
+            if roll < 0.9:
+                return rng.choice([k for k in self.kelurahan if k.kecamatan_id == venue.kecamatan_id])
+        return rng.choices(self.kelurahan, weights=self.kelurahan_weights)[0]
+
+    def _nik(self, region: str, sex: str, birth_date: datetime.date) -> str:
+        day = birth_date.day + (40 if sex == Participant.Sex.FEMALE else 0)
+        stem = f"{region}{day:02d}{birth_date:%m%y}"
+        serial = self.rng.randint(1, 25)
+        while f"{stem}{serial:04d}" in self.used_niks:
+            serial += 1
+        nik = f"{stem}{serial:04d}"
+        try:
+            info = parse_nik(nik, today=self.today)
+        except ValidationError as error:
+            raise CommandError(f"Generated an invalid NIK {nik}: {error.messages[0]}") from error
+        if info.sex != sex or info.birth_date != birth_date:
+            raise CommandError(f"Generated NIK {nik} disagrees with sex {sex} or birth date {birth_date}.")
+        self.used_niks.add(nik)
+        return nik
+
+    def _name(self, sex: str, age: int) -> str:
+        rng = self.rng
+        male = sex == Participant.Sex.MALE
+        if rng.random() < 0.08 + 0.35 * (age - 18) / 37:
+            return rng.choice(MALE_SINGLE if male else FEMALE_SINGLE)
+        first = rng.choice(MALE_FIRST if male else FEMALE_FIRST)
+        last = rng.choice(MALE_LAST if male else FEMALE_LAST)
+        if male and first == "Muhammad" and rng.random() < 0.6:
+            return f"{first} {rng.choice(MALE_MIDDLE)} {last}"
+        return f"{first} {last}"
+
+    # Attendance, completion, results, follow-ups
+
+    def _attend(self, package: TrainingPackage, enrollments: list[Enrollment]) -> None:
+        """Marks for every held meeting; completion, certificates and follow-ups once the package is over."""
+        rng = self.rng
+        sessions = self.sessions[package.pk]
+        finished = package.status == PackageStatus.COMPLETED
+        held = sessions if finished else [s for s in sessions if s.date < self.today]
+        threshold = -(-package.min_attendance_percent * len(sessions) // 100)
+        operator = self.accounts[self.provider_slug[package.provider_id]]
+        # The LSP tests whole classes: about half of the packages send their graduates.
+        tested = rng.random() < (0.6 if package.category == Category.BLK else 0.4)
+        certificates = 0
+        for enrollment in enrollments:
+            statuses = self._marks(len(held), len(sessions) - threshold, finished)
+            dropped = len(statuses) < len(held)
+            present, reached_on = 0, None
+            for session, status in zip(held, statuses, strict=False):
+                self.attendances.append(
+                    Attendance(
+                        enrollment=enrollment,
+                        session=session,
+                        status=status,
+                        remark=self._remark(status),
+                        marked_by=operator,
+                        marked_at=self._marked_at(session.date),
+                    )
+                )
+                present += status == Attendance.Status.PRESENT
+                if present == threshold and reached_on is None:
+                    reached_on = session.date
+            if dropped:
+                enrollment.status = Enrollment.Status.DROPPED_OUT
+                continue
+            if reached_on is not None:
+                enrollment.completion_proposed_at = self._at(reached_on, 16, rng.randint(0, 59))
+            if not finished:
+                continue
+            enrollment.status = Enrollment.Status.COMPLETED
+            enrollment.completed_on = package.ends_on
+            enrollment.completion_confirmed_by = self.staff
+            if rng.random() < 0.95:
+                certificates += 1
+                enrollment.assessment = Enrollment.Assessment.PASSED
+                enrollment.certificate_number = f"{self._certificate_prefix(package)}/{package.code}/{certificates:02d}"
+                if tested:
+                    enrollment.competency = (
+                        Enrollment.Competency.COMPETENT
+                        if rng.random() < 0.88
+                        else Enrollment.Competency.NOT_YET_COMPETENT
+                    )
+            else:
+                enrollment.assessment = Enrollment.Assessment.FAILED
+            self._follow_up(enrollment)
+
+    def _marks(self, held: int, slack: int, finished: bool) -> list[str]:
+        """One status per held meeting; shorter than `held` for someone who dropped out.
+
+        A completer misses at most `slack` meetings, so present marks reach the package's minimum.
+        """
+        rng = self.rng
+        Status = Attendance.Status
+        if held >= 6 and rng.random() < DROPOUT_SHARE:
+            stop = rng.randint(3, max(3, min(held - 1, held * 2 // 3)))
+            marks = [self._miss() if rng.random() < 0.15 else Status.PRESENT for _ in range(stop)]
+            marks[-1] = Status.ABSENT  # they stopped coming; no marks after that
+            return marks
+        marks = [Status.PRESENT] * held
+        if finished:
+            misses = min(slack, rng.choices([0, 1, 2, 3, 4], weights=[45, 25, 15, 10, 5])[0])
+        else:
+            misses = sum(rng.random() < 0.06 for _ in range(held))
+        for index in rng.sample(range(held), misses):
+            marks[index] = self._miss()
+        return marks
+
+    def _miss(self) -> str:
+        Status = Attendance.Status
+        return self.rng.choices([Status.EXCUSED, Status.SICK, Status.ABSENT], weights=[35, 40, 25])[0]
+
+    def _remark(self, status: str) -> str:
+        if status == Attendance.Status.SICK and self.rng.random() < 0.4:
+            return "Surat keterangan dokter"
+        if status == Attendance.Status.EXCUSED and self.rng.random() < 0.5:
+            return self.rng.choice(["Acara keluarga", "Mengantar orang tua berobat", "Hajatan tetangga"])
+        return ""
+
+    def _at(self, day: datetime.date, hour: int, minute: int) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+    def _marked_at(self, day: datetime.date) -> datetime.datetime:
+        """Marked as the class ends; now and then the next morning. Never in the future."""
+        if self.rng.random() < 0.06 and day + datetime.timedelta(days=1) < self.today:
+            return self._at(day + datetime.timedelta(days=1), self.rng.randint(7, 9), self.rng.randint(0, 59))
+        return min(self._at(day, 15, self.rng.randint(0, 45)), self.now)
+
+    def _certificate_prefix(self, package: TrainingPackage) -> str:
+        slug = self.provider_slug[package.provider_id]
+        return "BLK-PKL" if slug == BLK_SLUG else f"LPK-{slug.split('-')[0].upper()}"
+
+    def _follow_up(self, enrollment: Enrollment) -> None:
+        """Rounds 3 and 6 once due; round 12 is left pending. People mostly keep their status."""
+        rng = self.rng
+        previous = None
+        for round_ in (Outcome.Round.MONTH_3, Outcome.Round.MONTH_6):
+            recorded_on = _add_months(enrollment.package.ends_on, round_) + datetime.timedelta(days=rng.randint(0, 14))
+            if recorded_on > self.today:
+                return
+            weights = OUTCOME_WEIGHTS[round_]
+            if previous is not None and rng.random() < (0.5 if previous == OutcomeStatus.UNREACHABLE else 0.72):
+                status = previous
+            else:
+                status = rng.choices(list(weights), weights=list(weights.values()))[0]
+            self.outcomes.append(self._outcome(enrollment, round_, recorded_on, status))
+            previous = status
+
+    def _outcome(self, enrollment: Enrollment, round_: int, recorded_on: datetime.date, status: str) -> Outcome:
+        rng = self.rng
+        vocation = enrollment.package.vocation.name
+        related = status in WORKING and rng.random() < 0.8
+        sector, businesses, employers = WORK[vocation] if related else OTHER_WORK
+        outcome = Outcome(
+            enrollment=enrollment,
+            round=round_,
+            recorded_on=recorded_on,
+            status=status,
+            related_to_training=related or (status == OutcomeStatus.FURTHER_TRAINING and rng.random() < 0.5),
+            recorded_by=self.staff,
+        )
+        growth = 1 + 0.05 * (round_ == Outcome.Round.MONTH_6)
+        if status == OutcomeStatus.SELF_EMPLOYED:
+            outcome.business_name = rng.choice(businesses).format(n=self._short_name(enrollment.participant))
+            outcome.sector = sector
+            outcome.monthly_income = min(4_000_000, round(rng.randint(20, 60) * 5 * growth) * 10_000)
+        elif status == OutcomeStatus.EMPLOYED:
+            outcome.employer_name = rng.choice(employers)
+            outcome.sector = sector
+            outcome.monthly_income = min(4_000_000, round(rng.randint(38, 70) * 5 * growth) * 10_000)
+        elif status == OutcomeStatus.FURTHER_TRAINING:
+            outcome.notes = rng.choice(["Ikut pelatihan lanjutan", "Magang di perusahaan", "Melanjutkan kuliah"])
+        elif status == OutcomeStatus.NOT_WORKING:
+            outcome.notes = rng.choice(["Masih mencari kerja", "Mengurus rumah tangga", ""])
+        else:
+            outcome.notes = rng.choice(["Nomor tidak aktif", "Tidak ada jawaban setelah 3 kali dihubungi"])
+        return outcome
+
+    @staticmethod
+    def _short_name(person: Participant) -> str:
+        """The name a business is called by: "Dapur Aminah" for Siti Aminah."""
+        words = person.full_name.split()
+        return words[1] if len(words) > 1 and words[0] in NAME_PREFIXES else words[0]
