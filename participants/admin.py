@@ -1,8 +1,10 @@
 """The staff's back office for participants, enrollments, attendance and follow-ups."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from participants.forms import (
     AttendanceAdminForm,
@@ -12,7 +14,7 @@ from participants.forms import (
     ParticipantForm,
 )
 from participants.models import Attendance, Enrollment, Outcome, Participant
-from participants.services import completion_confirm
+from participants.services import attendance_record, completion_confirm
 from pekalongan_training.formatting import rupiah
 from programs.admin_filters import FiscalYearFilter
 
@@ -175,8 +177,14 @@ class EnrollmentAdmin(admin.ModelAdmin):
     ]
     actions = ["confirm_completions"]
 
+    def get_queryset(self, request):
+        # Also the autocomplete's queryset, whose labels name the person and the package.
+        return super().get_queryset(request).select_related("participant", "package")
+
     def get_fields(self, request, obj=None):
-        return [*EnrollmentForm.Meta.fields, *self.readonly_fields] if obj else EnrollmentForm.Meta.fields
+        if obj is None:  # results come at the end of training, not at enrollment
+            return ["participant", "package", "status", "override_reason"]
+        return [*EnrollmentForm.Meta.fields, *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
         # A person or package is never swapped on an enrollment: enroll anew instead.
@@ -187,7 +195,13 @@ class EnrollmentAdmin(admin.ModelAdmin):
         return obj.status == Enrollment.Status.ENROLLED and obj.completion_proposed_at is not None
 
     def save_model(self, request, obj, form, change):
-        form.save_with_services(actor=request.user)
+        try:
+            saved = form.save_with_services(actor=request.user)
+        except ValidationError as error:  # another request took the seat in between the form and the save
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        # The admin logs and links to `obj`: make it the row the service wrote.
+        obj.pk, obj._state.adding = saved.pk, False
 
     @admin.action(description=_("Confirm proposed completions"))
     def confirm_completions(self, request, queryset):
@@ -201,7 +215,9 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(SimpleHistoryAdmin):
+    """Marks, with their history ("Riwayat"): who changed which mark, when."""
+
     form = AttendanceAdminForm
     list_display = ["participant_name", "package_code", "session_date", "status", "remark", "marked_by", "marked_at"]
     list_filter = [AttendanceYearFilter, "status", "session__package__category"]
@@ -223,9 +239,23 @@ class AttendanceAdmin(admin.ModelAdmin):
         return obj.session.date
 
     def save_model(self, request, obj, form, change):
-        obj.marked_by = request.user
-        obj.marked_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        try:
+            saved = attendance_record(
+                session=data.get("session") or obj.session,
+                enrollment=data.get("enrollment") or obj.enrollment,
+                status=data["status"],
+                remark=data.get("remark", ""),
+                actor=request.user,
+            )
+        except ValidationError as error:  # another request closed the package in between
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        obj.pk, obj._state.adding = saved.pk, False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A mark stays with its person and meeting; change its status, or mark anew.
+        return [*self.readonly_fields, "enrollment", "session"] if obj else self.readonly_fields
 
 
 @admin.register(Outcome)

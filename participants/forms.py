@@ -4,11 +4,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import nik_warnings, normalize_nik
-from participants.services import enrollment_change_status, enrollment_create, enrollment_rule_errors
+from participants.services import (
+    CREATE_STATUSES,
+    attendance_rule_errors,
+    enrollment_change_status,
+    enrollment_create,
+    enrollment_record_results,
+    enrollment_results_errors,
+    enrollment_rule_errors,
+)
+from pekalongan_training.dates import add_months
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -75,6 +85,15 @@ class EnrollmentForm(forms.ModelForm):
             "competency",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and "status" in self.fields:
+            # Completed and dropped-out come from attendance later, never at creation.
+            self.fields["status"].choices = [
+                (value, label) for value, label in Enrollment.Status.choices if value in CREATE_STATUSES
+            ]
+            self.fields["status"].initial = Enrollment.Status.ENROLLED
+
     def clean(self):
         cleaned = super().clean()
         participant = cleaned.get("participant") or getattr(self.instance, "participant", None)
@@ -83,22 +102,33 @@ class EnrollmentForm(forms.ModelForm):
         if participant is None or package is None or status is None:
             return cleaned
         existing = self.instance if self.instance.pk else None
-        if existing is not None and status == existing.status and "participant" not in self.changed_data:
-            return cleaned
-        errors = enrollment_rule_errors(
-            participant=participant,
-            package=package,
-            status=status,
-            override_reason=cleaned.get("override_reason", "") or (existing.override_reason if existing else ""),
-            enrollment=existing,
-        )
+        if existing is None or status != existing.status:
+            errors = enrollment_rule_errors(
+                participant=participant,
+                package=package,
+                status=status,
+                override_reason=cleaned.get("override_reason", ""),
+                enrollment=existing,
+            )
+            self._add_errors(errors)
+        if existing is not None and {"assessment", "certificate_number", "competency"} & set(self.changed_data):
+            self._add_errors(
+                enrollment_results_errors(
+                    enrollment=Enrollment(status=status),
+                    package=package,
+                    assessment=cleaned.get("assessment", ""),
+                    certificate_number=cleaned.get("certificate_number", ""),
+                )
+            )
+        return cleaned
+
+    def _add_errors(self, errors: dict[str, list[str]]):
         for field, messages in errors.items():
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
-        return cleaned
 
     def save_with_services(self, *, actor) -> Enrollment:
-        """Create or change the enrollment through the services (which re-check the rules under a lock)."""
+        """Create or change the enrollment through the services (which re-check the rules under locks)."""
         data = self.cleaned_data
         if self.instance.pk is None:
             enrollment = enrollment_create(
@@ -117,10 +147,17 @@ class EnrollmentForm(forms.ModelForm):
                     override_reason=data.get("override_reason", ""),
                     actor=actor,
                 )
-        plain = {name: data[name] for name in ("assessment", "certificate_number", "competency") if name in data}
-        Enrollment.objects.filter(pk=enrollment.pk).update(**plain)
-        for name, value in plain.items():
-            setattr(enrollment, name, value)
+            elif "override_reason" in self.changed_data:
+                enrollment.override_reason = data["override_reason"].strip()
+                enrollment.save(update_fields=["override_reason"])
+            if {"assessment", "certificate_number", "competency"} & set(self.changed_data):
+                enrollment = enrollment_record_results(
+                    enrollment=enrollment,
+                    assessment=data["assessment"],
+                    certificate_number=data["certificate_number"],
+                    competency=data["competency"],
+                    actor=actor,
+                )
         self.instance = enrollment
         return enrollment
 
@@ -193,11 +230,11 @@ class AttendanceAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        enrollment, session = cleaned.get("enrollment"), cleaned.get("session")
-        if enrollment and session and enrollment.package_id != session.package_id:
-            self.add_error("session", _("This meeting belongs to another package than the enrollment."))
-        if session and session.date > timezone.localdate():
-            self.add_error("session", _("A meeting in the future cannot be marked yet."))
+        enrollment = cleaned.get("enrollment") or (self.instance.enrollment if self.instance.pk else None)
+        session = cleaned.get("session") or (self.instance.session if self.instance.pk else None)
+        if enrollment and session:
+            for message in attendance_rule_errors(session=session, enrollment=enrollment):
+                self.add_error("session", message)
         return cleaned
 
 
@@ -223,7 +260,15 @@ class OutcomeAdminForm(forms.ModelForm):
         enrollment = cleaned.get("enrollment")
         if enrollment and enrollment.status != Enrollment.Status.COMPLETED:
             self.add_error("enrollment", _("Follow-ups are recorded for people who completed the training."))
-        recorded_on = cleaned.get("recorded_on")
+        recorded_on, round_ = cleaned.get("recorded_on"), cleaned.get("round")
         if recorded_on and recorded_on > timezone.localdate():
             self.add_error("recorded_on", _("The date of the follow-up cannot be in the future."))
+        if enrollment and recorded_on and round_ and enrollment.status == Enrollment.Status.COMPLETED:
+            due = add_months(enrollment.package.ends_on, int(round_))
+            if recorded_on < due:
+                self.add_error(
+                    "recorded_on",
+                    _("The %(months)s-month follow-up is due from %(date)s: %(months)s months after the training.")
+                    % {"months": round_, "date": date_format(due)},
+                )
         return cleaned

@@ -6,8 +6,10 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from participants.nik import mask_nik, validate_nik
+from pekalongan_training.roles import is_dinas_staff
 from programs.models import Kelurahan, Session, TrainingPackage
 
 
@@ -45,8 +47,6 @@ class Participant(models.Model):
         FACTORY_WORKER_FAMILY = "factory_worker_family", _("Family of a cigarette-factory worker")
         TOBACCO_FARM_WORKER = "tobacco_farm_worker", _("Tobacco-farm worker")
         JOB_SEEKER = "job_seeker", _("Job seeker")
-
-    WORKING_STATUSES = (EmploymentStatus.SELF_EMPLOYED, EmploymentStatus.EMPLOYED)
 
     nik = models.CharField(
         _("NIK"),
@@ -115,7 +115,7 @@ class Participant(models.Model):
 
 class EnrollmentQuerySet(models.QuerySet):
     def for_operator(self, user):
-        if user.is_staff:
+        if is_dinas_staff(user):
             return self
         return self.filter(package__provider__operators=user)
 
@@ -243,6 +243,9 @@ class Attendance(models.Model):
         verbose_name=_("marked by"),
     )
     marked_at = models.DateTimeField(_("marked at"))
+
+    # Every change of a mark, with who made it: a forged or silently changed list can be traced.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["session__date"]

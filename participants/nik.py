@@ -46,13 +46,14 @@ class NikInfo:
 
 
 def _birth_date(day: int, month: int, yy: int, today: datetime.date) -> datetime.date | None:
-    """The birth date in the most recent century that makes it a real, past date; None if none does."""
-    century = 2000 if 2000 + yy <= today.year else 1900
-    for year in (century + yy, century - 100 + yy):
+    """The real date DD-MM-YY that is not after today (2000s first, then 1900s); None if there is none."""
+    for year in (2000 + yy, 1900 + yy):
         try:
-            return datetime.date(year, month, day)
+            date = datetime.date(year, month, day)
         except ValueError:
             continue
+        if date <= today:
+            return date
     return None
 
 

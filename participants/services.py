@@ -8,12 +8,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from participants.models import Attendance, Enrollment, Participant
-from programs.models import TrainingPackage
+from pekalongan_training.roles import is_dinas_staff
+from programs.models import Session, TrainingPackage
 
-CLOSED_PACKAGE_STATUSES = (TrainingPackage.Status.CANCELLED, TrainingPackage.Status.COMPLETED)
+# Statuses a new enrollment may start in. Completed and dropped-out come later, through the
+# attendance rule (completion_confirm, enrollment_change_status), never at creation.
+CREATE_STATUSES = (Enrollment.Status.APPLIED, Enrollment.Status.ENROLLED, Enrollment.Status.REJECTED)
 
 
 def enrollment_rule_errors(
@@ -26,14 +31,21 @@ def enrollment_rule_errors(
 ) -> dict[str, list[str]]:
     """What stops this person from holding this status in this package, by form field.
 
-    Used by forms for messages next to the fields and, under a lock, by the services below.
-    `enrollment` is the existing row when a status is being changed.
+    Used by forms for messages next to the fields and, under locks, by the services below.
+    `enrollment` is the existing row when a status is being changed; `override_reason` is a reason
+    given now. A reason stored earlier still covers the yearly rule when a seat is taken back, but
+    completing below the attendance minimum needs a reason of its own.
     """
     errors: dict[str, list[str]] = {}
-    if enrollment is None and package.status in CLOSED_PACKAGE_STATUSES:
+    takes_seat = status in Enrollment.SEAT_STATUSES
+    held_seat = enrollment is not None and enrollment.status in Enrollment.SEAT_STATUSES
+    if enrollment is None and status not in CREATE_STATUSES:
+        errors.setdefault("status", []).append(
+            _("A new enrollment starts as applied or enrolled; completion comes from attendance.")
+        )
+    if package.is_closed and (enrollment is None or (takes_seat and not held_seat)):
         errors.setdefault("package", []).append(
-            _("Package %(code)s is %(status)s; nobody can be added to it.")
-            % {"code": package.code, "status": package.get_status_display().lower()}
+            _("Package %(code)s is completed or cancelled; nobody can be added to it.") % {"code": package.code}
         )
     same_package = Enrollment.objects.filter(participant=participant, package=package)
     if enrollment is not None:
@@ -42,8 +54,6 @@ def enrollment_rule_errors(
         errors.setdefault("participant", []).append(
             _("%(name)s is already in package %(code)s.") % {"name": participant.full_name, "code": package.code}
         )
-    takes_seat = status in Enrollment.SEAT_STATUSES
-    held_seat = enrollment is not None and enrollment.status in Enrollment.SEAT_STATUSES
     if takes_seat and not held_seat:
         used = Enrollment.objects.filter(package=package).holding_seats().count()
         if used >= package.quota:
@@ -51,18 +61,19 @@ def enrollment_rule_errors(
                 _("Package %(code)s is full: all %(quota)s seats are taken.")
                 % {"code": package.code, "quota": package.quota}
             )
-    if status not in (Enrollment.Status.REJECTED,):
+        # One training a year: another seat held by this person in the same program year.
         same_year = (
             Enrollment.objects.filter(
                 participant=participant,
                 package__cohort__program__fiscal_year=package.cohort.program.fiscal_year,
             )
+            .holding_seats()
             .exclude(package=package)
-            .exclude(status=Enrollment.Status.REJECTED)
             .select_related("package")
             .first()
         )
-        if same_year is not None and not override_reason.strip():
+        stored_reason = enrollment.override_reason if enrollment is not None else ""
+        if same_year is not None and not (override_reason.strip() or stored_reason):
             errors.setdefault("override_reason", []).append(
                 _(
                     "%(name)s is already in package %(code)s in %(year)s. One training a year is the rule; "
@@ -74,12 +85,39 @@ def enrollment_rule_errors(
                     "year": package.cohort.program.fiscal_year,
                 }
             )
+    if status == Enrollment.Status.COMPLETED and enrollment is not None and not held_seat:
+        errors.setdefault("status", []).append(_("Only someone who was in the class can complete it."))
+    elif (
+        status == Enrollment.Status.COMPLETED
+        and enrollment is not None
+        and enrollment.status != Enrollment.Status.COMPLETED
+        and not _reached_minimum(enrollment, package)
+        and not override_reason.strip()
+    ):
+        errors.setdefault("override_reason", []).append(
+            _(
+                "Attendance is below the package's minimum of %(percent)s%% of the meetings. "
+                "Write the reason to complete this person anyway."
+            )
+            % {"percent": package.min_attendance_percent}
+        )
     return errors
 
 
 def _check_override_allowed(*, override_reason: str, actor) -> None:
-    if override_reason.strip() and not (actor is not None and actor.is_staff):
+    if override_reason.strip() and not (actor is not None and is_dinas_staff(actor)):
         raise ValidationError({"override_reason": [_("Only dinas staff may override an enrollment rule.")]})
+
+
+def _lock(participant_pk: int, package_pk: int) -> tuple[Participant, TrainingPackage]:
+    """Lock the person, then the package (always in this order, so two requests never deadlock).
+
+    The person's row serializes the one-training-a-year rule across packages; the package's row
+    serializes the seat count. On SQLite (no row locks) the database-wide write lock does it.
+    """
+    participant = Participant.objects.select_for_update().get(pk=participant_pk)
+    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package_pk)
+    return participant, package
 
 
 @transaction.atomic
@@ -91,25 +129,20 @@ def enrollment_create(
     override_reason: str = "",
     actor=None,
 ) -> Enrollment:
-    """Put a person in a package. The quota is a hard limit, also for requests racing each other.
-
-    The package row is locked (SELECT ... FOR UPDATE on PostgreSQL) before the seats are counted,
-    so two requests for the last seat are served one after the other.
-    """
+    """Put a person in a package (applied, enrolled or rejected). The quota is a hard limit, also
+    for requests racing each other, and so is the one-training-a-year rule."""
     _check_override_allowed(override_reason=override_reason, actor=actor)
-    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+    participant, package = _lock(participant.pk, package.pk)
     errors = enrollment_rule_errors(
         participant=participant, package=package, status=status, override_reason=override_reason
     )
     if errors:
         raise ValidationError(errors)
-    today = timezone.localdate()
     return Enrollment.objects.create(
         participant=participant,
         package=package,
         status=status,
-        enrolled_on=today if status in Enrollment.SEAT_STATUSES else None,
-        completed_on=today if status == Enrollment.Status.COMPLETED else None,
+        enrolled_on=timezone.localdate() if status in Enrollment.SEAT_STATUSES else None,
         override_reason=override_reason.strip(),
         created_by=actor,
     )
@@ -125,32 +158,17 @@ def enrollment_change_status(
     reached the package's minimum (see completion_propose), or with a written override.
     """
     _check_override_allowed(override_reason=override_reason, actor=actor)
-    package = (
-        TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=enrollment.package_id)
-    )
-    enrollment = Enrollment.objects.select_for_update().select_related("participant").get(pk=enrollment.pk)
+    participant, package = _lock(enrollment.participant_id, enrollment.package_id)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if status == enrollment.status:
         return enrollment
-    reason = override_reason.strip() or enrollment.override_reason
     errors = enrollment_rule_errors(
-        participant=enrollment.participant,
+        participant=participant,
         package=package,
         status=status,
-        override_reason=reason,
+        override_reason=override_reason,
         enrollment=enrollment,
     )
-    if (
-        status == Enrollment.Status.COMPLETED
-        and not _reached_minimum(enrollment, package)
-        and not override_reason.strip()
-    ):
-        errors.setdefault("override_reason", []).append(
-            _(
-                "Attendance is below the package's minimum of %(percent)s%% of the meetings. "
-                "Write the reason to complete this person anyway."
-            )
-            % {"percent": package.min_attendance_percent}
-        )
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
@@ -169,9 +187,8 @@ def enrollment_change_status(
     return enrollment
 
 
-def _present_threshold(package: TrainingPackage, planned: int) -> int:
-    """The smallest number of present marks that reaches min_attendance_percent of `planned` meetings."""
-    return -(-package.min_attendance_percent * planned // 100)
+def _present_counts(enrollments):
+    return enrollments.annotate(present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT)))
 
 
 def _reached_minimum(enrollment: Enrollment, package: TrainingPackage) -> bool:
@@ -179,7 +196,7 @@ def _reached_minimum(enrollment: Enrollment, package: TrainingPackage) -> bool:
     if planned == 0:
         return False
     present = enrollment.attendances.filter(status=Attendance.Status.PRESENT).count()
-    return present >= _present_threshold(package, planned)
+    return present >= package.present_needed(planned)
 
 
 @transaction.atomic
@@ -196,10 +213,9 @@ def completion_propose(*, package: TrainingPackage) -> int:
     if planned == 0:
         enrolled.update(completion_proposed_at=None)
         return 0
-    reaching = enrolled.annotate(
-        present=Count("attendances", filter=Q(attendances__status=Attendance.Status.PRESENT))
-    ).filter(present__gte=_present_threshold(package, planned))
-    reaching_ids = list(reaching.values_list("pk", flat=True))
+    reaching_ids = list(
+        _present_counts(enrolled).filter(present__gte=package.present_needed(planned)).values_list("pk", flat=True)
+    )
     enrolled.exclude(pk__in=reaching_ids).update(completion_proposed_at=None)
     enrolled.filter(pk__in=reaching_ids, completion_proposed_at__isnull=True).update(
         completion_proposed_at=timezone.now()
@@ -207,27 +223,178 @@ def completion_propose(*, package: TrainingPackage) -> int:
     return len(reaching_ids)
 
 
+def can_confirm_completion(user, package: TrainingPackage) -> bool:
+    """Dinas staff confirm completions; a provider's operators too where the package allows it."""
+    if is_dinas_staff(user):
+        return True
+    return package.operators_confirm_completion and package.provider.operators.filter(pk=user.pk).exists()
+
+
 @transaction.atomic
 def completion_confirm(*, enrollments, actor) -> tuple[int, int]:
     """A person confirms proposed completions: those become completed on the package's last day.
 
-    Only enrollments with a standing proposal in a package that has ended are confirmed; the
-    others are skipped. Returns (confirmed, skipped).
+    Confirmed: enrollments with a proposal, in a package that has ended and is not cancelled, whose
+    attendance still reaches the minimum now (a mark may have changed since the proposal). The
+    others are skipped. Returns (confirmed, skipped). Who may confirm: see can_confirm_completion.
     """
-    if actor is None or not actor.is_staff:
-        raise ValidationError(_("Only dinas staff may confirm completions."))
     today = timezone.localdate()
     ids = [enrollment.pk for enrollment in enrollments]
-    candidates = list(
+    for package in TrainingPackage.objects.filter(enrollments__in=ids).distinct().select_related("provider"):
+        if actor is None or not can_confirm_completion(actor, package):
+            raise ValidationError(
+                _("Only dinas staff may confirm completions in package %(code)s.") % {"code": package.code}
+            )
+    locked = (
         Enrollment.objects.select_for_update()
         .filter(pk__in=ids)
         .completion_proposed()
         .filter(package__ends_on__lte=today)
-        .select_related("package")
+        .exclude(package__status=TrainingPackage.Status.CANCELLED)
     )
+    candidates = list(
+        _present_counts(Enrollment.objects.filter(pk__in=list(locked.values_list("pk", flat=True)))).select_related(
+            "package__provider"
+        )
+    )
+    planned = dict(
+        Session.objects.filter(package__in={enrollment.package_id for enrollment in candidates})
+        .values("package")
+        .annotate(n=Count("pk"))
+        .values_list("package", "n")
+    )
+    confirmed = []
     for enrollment in candidates:
-        enrollment.status = Enrollment.Status.COMPLETED
-        enrollment.completed_on = enrollment.package.ends_on
-        enrollment.completion_confirmed_by = actor
-    Enrollment.objects.bulk_update(candidates, ["status", "completed_on", "completion_confirmed_by"])
-    return len(candidates), len(ids) - len(candidates)
+        package = enrollment.package
+        meetings = planned.get(package.pk, 0)
+        if meetings and enrollment.present >= package.present_needed(meetings):
+            enrollment.status = Enrollment.Status.COMPLETED
+            enrollment.completed_on = package.ends_on
+            enrollment.completion_confirmed_by = actor
+            confirmed.append(enrollment)
+    Enrollment.objects.bulk_update(confirmed, ["status", "completed_on", "completion_confirmed_by"])
+    return len(confirmed), len(ids) - len(confirmed)
+
+
+def enrollment_results_errors(
+    *, enrollment: Enrollment, package: TrainingPackage, assessment: str, certificate_number: str
+) -> dict[str, list[str]]:
+    """What is wrong with these end-of-training results, by form field."""
+    errors: dict[str, list[str]] = {}
+    if enrollment.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+        errors.setdefault("assessment", []).append(
+            _("Results are recorded for people who are in the class or completed it.")
+        )
+    if package.status == TrainingPackage.Status.CANCELLED:
+        errors.setdefault("assessment", []).append(_("The package is cancelled."))
+    if certificate_number.strip() and assessment != Enrollment.Assessment.PASSED:
+        errors.setdefault("certificate_number", []).append(
+            _("A training certificate is only for people who passed the assessment.")
+        )
+    return errors
+
+
+@transaction.atomic
+def enrollment_record_results(
+    *, enrollment: Enrollment, assessment: str, certificate_number: str, competency: str, actor
+) -> Enrollment:
+    """The end-of-training results of one person: assessment, training certificate, LSP competency test."""
+    enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
+    errors = enrollment_results_errors(
+        enrollment=enrollment,
+        package=enrollment.package,
+        assessment=assessment,
+        certificate_number=certificate_number,
+    )
+    if errors:
+        raise ValidationError(errors)
+    enrollment.assessment = assessment
+    enrollment.certificate_number = certificate_number.strip()
+    enrollment.competency = competency
+    enrollment.save(update_fields=["assessment", "certificate_number", "competency"])
+    return enrollment
+
+
+def attendance_rule_errors(*, session, enrollment: Enrollment | None = None) -> list[str]:
+    """Why this meeting (and this person at it) cannot be marked now; empty when it can."""
+    errors = []
+    if session.date > timezone.localdate():
+        errors.append(
+            _("This meeting is on %(date)s; it cannot be marked before it takes place.")
+            % {"date": date_format(session.date)}
+        )
+    if session.package.is_closed:
+        errors.append(
+            _("Package %(code)s is closed; marks can no longer change. Ask the dinas to reopen it.")
+            % {"code": session.package.code}
+        )
+    if enrollment is not None:
+        if enrollment.package_id != session.package_id:
+            errors.append(_("This person is not in the package of this meeting."))
+        elif enrollment.status not in Enrollment.SEAT_STATUSES:
+            errors.append(_("Only people enrolled in the class can be marked."))
+    return errors
+
+
+def _lock_markable(session, enrollment: Enrollment | None = None):
+    """Lock the package (marks of one class are written one after another) and check the rules."""
+    session.package = TrainingPackage.objects.select_for_update().get(pk=session.package_id)
+    if enrollment is not None:
+        enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    errors = attendance_rule_errors(session=session, enrollment=enrollment)
+    if errors:
+        raise ValidationError(errors)
+    return enrollment
+
+
+@transaction.atomic
+def attendance_record(*, session, enrollment: Enrollment, status: str, remark: str = "", actor) -> Attendance:
+    """Mark one person at one meeting (H/I/S/A), or change their mark in place.
+
+    Refused, writing nothing: a status that is not H/I/S/A, a person of another package or without a
+    seat, a meeting in the future, a closed package. Every change is kept in the mark's history.
+    """
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": [_("Choose H, I, S or A.")]})
+    enrollment = _lock_markable(session, enrollment)
+    remark = remark.strip()[: Attendance._meta.get_field("remark").max_length]
+    attendance = Attendance.objects.filter(enrollment=enrollment, session=session).first()
+    if attendance is not None and (attendance.status, attendance.remark) == (status, remark):
+        return attendance
+    if attendance is None:
+        attendance = Attendance(enrollment=enrollment, session=session)
+    attendance.status = status
+    attendance.remark = remark
+    attendance.marked_by = actor
+    attendance.marked_at = timezone.now()
+    attendance._history_user = actor
+    attendance.save()
+    return attendance
+
+
+@transaction.atomic
+def attendance_mark_all_present(*, session, actor) -> int:
+    """ "Semua hadir": mark present everyone in the class who has no mark yet at this meeting.
+
+    Marks already given (someone marked sick before the tap) are kept. Returns how many were marked.
+    """
+    _lock_markable(session)
+    unmarked = (
+        Enrollment.objects.filter(package_id=session.package_id)
+        .holding_seats()
+        .exclude(status=Enrollment.Status.DROPPED_OUT)
+        .exclude(attendances__session=session)
+    )
+    now = timezone.now()
+    marks = [
+        Attendance(
+            enrollment=enrollment,
+            session=session,
+            status=Attendance.Status.PRESENT,
+            marked_by=actor,
+            marked_at=now,
+        )
+        for enrollment in unmarked.only("pk")
+    ]
+    bulk_create_with_history(marks, Attendance, default_user=actor)
+    return len(marks)

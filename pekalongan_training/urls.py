@@ -7,10 +7,12 @@ from pekalongan_training import views
 admin.site.site_header = _("Dinperinaker Kota Pekalongan: job training")
 admin.site.site_title = _("Job training")
 admin.site.index_title = _("Back office")
+admin.site.site_url = "/provider/"  # "View site" from the admin opens the provider portal
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("provider/", include("programs.urls")),
 ]

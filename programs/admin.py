@@ -13,7 +13,7 @@ from participants.services import completion_confirm, completion_propose
 from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
-from programs.forms import TrainingPackageForm
+from programs.forms import SessionAdminForm, TrainingPackageForm
 from programs.models import Cohort, Kecamatan, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import session_generate
 
@@ -92,13 +92,17 @@ class CohortInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "fiscal_year", "funding_source", "budget_display", "target_participants", "package_count"]
+    list_display = ["name", "year", "funding_source", "budget_display", "target_participants", "package_count"]
     list_filter = ["fiscal_year", "funding_source"]
     search_fields = ["name"]
     inlines = [CohortInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(package_count=Count("cohorts__packages"))
+
+    @admin.display(description=_("fiscal year"), ordering="fiscal_year")
+    def year(self, obj):
+        return str(obj.fiscal_year)  # a year, not a number: 2023, never "2.023"
 
     @admin.display(description=_("budget"), ordering="budget")
     def budget_display(self, obj):
@@ -117,9 +121,14 @@ class CohortAdmin(admin.ModelAdmin):
     search_fields = ["program__name", "program__fiscal_year"]
     autocomplete_fields = ["program"]
 
+    def get_queryset(self, request):
+        # Also the autocomplete's queryset, whose labels name the program year.
+        return super().get_queryset(request).select_related("program")
+
 
 class SessionInline(admin.TabularInline):
     model = Session
+    form = SessionAdminForm
     extra = 0
     fields = ["date", "starts_at", "ends_at", "topic"]
     show_change_link = True
@@ -232,6 +241,7 @@ class TrainingPackageAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
+    form = SessionAdminForm
     list_display = ["package", "date", "starts_at", "ends_at", "topic", "mark_count"]
     list_filter = [SessionYearFilter, "package__category"]
     list_select_related = ["package"]
@@ -240,7 +250,8 @@ class SessionAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(mark_count=Count("attendances"))
+        # Also the autocomplete's queryset, whose labels name the package.
+        return super().get_queryset(request).select_related("package").annotate(mark_count=Count("attendances"))
 
     @admin.display(description=_("marks"), ordering="mark_count")
     def mark_count(self, obj):

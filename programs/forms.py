@@ -1,7 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import WEEKDAY_CHOICES, TrainingPackage
+from participants.models import Enrollment
+from programs.models import WEEKDAY_CHOICES, Session, TrainingPackage
 
 
 class TrainingPackageForm(forms.ModelForm):
@@ -53,6 +54,14 @@ class TrainingPackageForm(forms.ModelForm):
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The last day cannot be before the first day."))
+        cohort = cleaned.get("cohort")
+        if self.instance.pk and cohort and "cohort" in self.changed_data:
+            old_year = self.instance.cohort.program.fiscal_year
+            if cohort.program.fiscal_year != old_year and self.instance.enrollments.holding_seats().exists():
+                self.add_error(
+                    "cohort",
+                    _("People already hold seats in this package; it cannot move to a program of another year."),
+                )
         quota = cleaned.get("quota")
         if quota and self.instance.pk:
             used = self.instance.enrollments.holding_seats().count()
@@ -65,3 +74,39 @@ class TrainingPackageForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("session_ends_at", _("Meetings must end after they start."))
         return cleaned
+
+
+class SessionForm(forms.Form):
+    """Add or move a meeting. HTML5 date and time inputs: no day/month ambiguity on any phone."""
+
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    starts_at = forms.TimeField(
+        label=_("Starts at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends_at = forms.TimeField(
+        label=_("Ends at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    topic = forms.CharField(label=_("Topic"), required=False, max_length=200)
+
+
+class ResultsForm(forms.Form):
+    """One person's end-of-training results."""
+
+    assessment = forms.ChoiceField(label=_("Assessment"), choices=Enrollment.Assessment.choices)
+    certificate_number = forms.CharField(label=_("Training certificate number"), required=False, max_length=60)
+    competency = forms.ChoiceField(label=_("Competency test (LSP)"), choices=Enrollment.Competency.choices)
+
+
+class SessionAdminForm(forms.ModelForm):
+    """A meeting in the admin: once it has marks, its day stays (the marks are for that day)."""
+
+    class Meta:
+        model = Session
+        fields = ["package", "date", "starts_at", "ends_at", "topic"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if self.instance.pk and date != self.instance.date and self.instance.attendances.exists():
+            raise forms.ValidationError(_("This meeting already has attendance marks; its date cannot change."))
+        return date

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from pekalongan_training.roles import is_dinas_staff
+
 
 class Kecamatan(models.Model):
     code = models.CharField(_("Kemendagri code"), max_length=8, unique=True)
@@ -41,12 +43,9 @@ class Kelurahan(models.Model):
 
 
 class ProviderQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
     def for_operator(self, user):
         """The providers a user operates; everything for staff."""
-        if user.is_staff:
+        if is_dinas_staff(user):
             return self
         return self.filter(operators=user)
 
@@ -187,16 +186,10 @@ class Cohort(models.Model):
 
 class TrainingPackageQuerySet(models.QuerySet):
     def for_operator(self, user):
-        """Packages a user may see in the provider portal: their providers' packages; all for staff."""
-        if user.is_staff:
+        """Packages a user may see in the provider portal: their providers' packages; all for dinas staff."""
+        if is_dinas_staff(user):
             return self
         return self.filter(provider__operators=user)
-
-    def not_cancelled(self):
-        return self.exclude(status=TrainingPackage.Status.CANCELLED)
-
-    def running(self):
-        return self.filter(status=TrainingPackage.Status.RUNNING)
 
     def with_seat_counts(self):
         """Annotate seats_used (enrollments that hold a seat) and seats_left, in one query."""
@@ -280,6 +273,11 @@ class TrainingPackage(models.Model):
     session_starts_at = models.TimeField(_("meetings start at"), default=datetime.time(8, 0))
     session_ends_at = models.TimeField(_("meetings end at"), default=datetime.time(15, 0))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    operators_confirm_completion = models.BooleanField(
+        _("operators may confirm completion"),
+        default=False,
+        help_text=_("If ticked, the provider's operators confirm completions themselves; otherwise dinas staff do."),
+    )
 
     objects = TrainingPackageQuerySet.as_manager()
 
@@ -324,15 +322,21 @@ class TrainingPackage(models.Model):
     def weekdays(self) -> list[int]:
         return sorted(int(day) for day in self.meeting_weekdays)
 
+    @property
+    def is_closed(self) -> bool:
+        """Completed or cancelled: marks and meetings no longer change."""
+        return self.status in (self.Status.COMPLETED, self.Status.CANCELLED)
+
+    def present_needed(self, planned: int) -> int:
+        """Present marks that reach min_attendance_percent of `planned` meetings (rounded up)."""
+        return -(-self.min_attendance_percent * planned // 100)
+
 
 class SessionQuerySet(models.QuerySet):
     def for_operator(self, user):
-        if user.is_staff:
+        if is_dinas_staff(user):
             return self
         return self.filter(package__provider__operators=user)
-
-    def held(self, today: datetime.date):
-        return self.filter(date__lte=today)
 
 
 class Session(models.Model):

@@ -201,3 +201,72 @@ def test_quota_cannot_drop_below_the_seats_taken(staff_client):
     assert response.context["adminform"].form.errors["quota"]
     package.refresh_from_db()
     assert package.quota == 5
+
+
+def test_completing_below_the_minimum_in_the_admin_asks_for_a_reason_instead_of_failing(staff_client):
+    enrollment = factories.EnrollmentFactory()
+    factories.SessionFactory(package=enrollment.package)
+    url = reverse("admin:participants_enrollment_change", args=[enrollment.pk])
+    response = staff_client.post(url, _form_data(enrollment.participant, enrollment.package, status="completed"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["override_reason"]
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+
+
+def test_an_enrollment_added_in_the_admin_is_logged_against_its_row(staff_client):
+    from django.contrib.admin.models import LogEntry
+
+    package = factories.TrainingPackageFactory()
+    person = factories.ParticipantFactory()
+    response = _enrollment_add(staff_client, **_form_data(person, package))
+    enrollment = Enrollment.objects.get(participant=person, package=package)
+    assert response["Location"] == reverse("admin:participants_enrollment_changelist")
+    assert LogEntry.objects.get().object_id == str(enrollment.pk)
+
+
+def test_a_meeting_with_marks_keeps_its_day(staff_client):
+    mark = factories.AttendanceFactory()
+    session = mark.session
+    response = staff_client.post(
+        reverse("admin:programs_session_change", args=[session.pk]),
+        {"package": session.package_id, "date": "2099-01-01", "starts_at": "08:00", "ends_at": "15:00", "topic": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["date"]
+    session.refresh_from_db()
+    assert session.date != datetime.date(2099, 1, 1)
+
+
+def test_an_applicant_cannot_be_marked_in_the_admin(staff_client):
+    applicant = factories.EnrollmentFactory(status=Enrollment.Status.APPLIED)
+    session = factories.SessionFactory(package=applicant.package)
+    response = staff_client.post(
+        reverse("admin:participants_attendance_add"),
+        {"enrollment": applicant.pk, "session": session.pk, "status": "present", "remark": ""},
+    )
+    assert response.status_code == 200
+    assert not Attendance.objects.exists()
+
+
+def test_a_follow_up_cannot_be_recorded_before_its_round_is_due(staff_client):
+    enrollment = factories.EnrollmentFactory(
+        status=Enrollment.Status.COMPLETED,
+        package=factories.TrainingPackageFactory(
+            starts_on=datetime.date(2026, 6, 1), ends_on=datetime.date(2026, 6, 30)
+        ),
+    )
+    data = {"enrollment": enrollment.pk, "round": 12, "recorded_on": "2026-10-05", "status": "employed"}
+    response = staff_client.post(reverse("admin:participants_outcome_add"), data)
+    assert response.status_code == 200
+    assert "30 Juni 2027" in response.context["adminform"].form.errors["recorded_on"][0]
+    data["round"] = 3
+    data["recorded_on"] = "2026-11-20"
+    assert staff_client.post(reverse("admin:participants_outcome_add"), data).status_code == 302
+
+
+def test_the_program_list_shows_a_year_not_a_number(staff_client):
+    factories.ProgramFactory(fiscal_year=2023)
+    content = staff_client.get(reverse("admin:programs_program_changelist")).content.decode()
+    assert ">2023<" in content
+    assert "2.023" not in content

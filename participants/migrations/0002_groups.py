@@ -28,15 +28,15 @@ GROUP_PERMISSIONS = {
             "attendance": ALL,
             "outcome": ALL,
         },
-        "auth": {"user": ("view",)},
     },
+    # Operators work only through the provider portal, which scopes every object to their
+    # provider; no right here on Participant, so no model-wide access to personal data.
     "Provider operator": {
         "programs": {
             "trainingpackage": ("view",),
             "session": ("add", "change", "view"),
         },
         "participants": {
-            "participant": ("view",),
             "enrollment": ("change", "view"),
             "attendance": ("add", "change", "view"),
         },

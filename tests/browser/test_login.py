@@ -1,9 +1,11 @@
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.factories import OperatorFactory, ProviderFactory, StaffFactory
+from tests.factories import OperatorFactory, ProviderFactory, StaffFactory, TrainingPackageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,12 +18,20 @@ def log_in(page, live_server, username, password="test-pass-123"):
     page.get_by_role("button", name="Masuk").click()
 
 
-def test_operator_logs_in_on_a_phone_and_sees_their_provider(page, live_server):
+def test_operator_logs_in_on_a_phone_and_lands_on_their_packages(page, live_server):
     operator = OperatorFactory(username="operator-blk")
-    ProviderFactory(name="UPTD BLK Kota Pekalongan", operators=[operator])
+    today = timezone.localdate()
+    TrainingPackageFactory(
+        title="Pelatihan Barista",
+        provider=ProviderFactory(operators=[operator]),
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=10),
+    )
+    TrainingPackageFactory(title="Pelatihan Menjahit")
     log_in(page, live_server, "operator-blk")
-    expect(page.get_by_role("heading", name="Portal penyelenggara")).to_be_visible()
-    expect(page.get_by_text("UPTD BLK Kota Pekalongan")).to_be_visible()
+    expect(page.get_by_role("heading", name="Paket saya")).to_be_visible()
+    expect(page.get_by_text("Pelatihan Barista")).to_be_visible()
+    expect(page.get_by_text("Pelatihan Menjahit")).to_have_count(0)
     # Bootstrap is served from our own static files: the navbar is styled, not a plain list.
     assert page.evaluate("getComputedStyle(document.querySelector('header.navbar')).display") == "flex"
     # Nothing spills over the side of a 390-px phone.

@@ -271,3 +271,70 @@ def test_completing_below_the_minimum_needs_a_written_reason():
     )
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.override_reason) == (Enrollment.Status.COMPLETED, "Sakit, surat dokter")
+
+
+def test_a_new_enrollment_cannot_start_completed_or_dropped_out():
+    package = TrainingPackageFactory()
+    for status in (Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT):
+        with pytest.raises(ValidationError) as error:
+            enrollment_create(participant=ParticipantFactory(), package=package, status=status)
+        assert "status" in error.value.message_dict
+    assert not Enrollment.objects.exists()
+
+
+def test_a_closed_package_takes_no_seat_back():
+    package = TrainingPackageFactory(status=TrainingPackage.Status.CANCELLED)
+    rejected = EnrollmentFactory(package=package, status=Enrollment.Status.REJECTED)
+    with pytest.raises(ValidationError):
+        enrollment_change_status(enrollment=rejected, status=Enrollment.Status.ENROLLED, actor=StaffFactory())
+    rejected.refresh_from_db()
+    assert rejected.status == Enrollment.Status.REJECTED
+
+
+def test_applying_twice_in_a_year_is_fine_but_a_second_seat_needs_a_reason():
+    first, second = _two_packages_in_one_year()
+    person = ParticipantFactory()
+    enrollment_create(participant=person, package=first, status=Enrollment.Status.APPLIED)
+    applied = enrollment_create(participant=person, package=second, status=Enrollment.Status.APPLIED)
+    enrollment_change_status(enrollment=Enrollment.objects.get(participant=person, package=first), status="enrolled")
+    with pytest.raises(ValidationError) as error:
+        enrollment_change_status(enrollment=applied, status=Enrollment.Status.ENROLLED)
+    assert "override_reason" in error.value.message_dict
+
+
+def test_confirmation_recounts_attendance_changed_after_the_proposal():
+    package, sessions = _package_with_sessions(count=2, min_percent=100)
+    enrollment = EnrollmentFactory(package=package)
+    _attend(enrollment, sessions, present=2)
+    completion_propose(package=package)
+    Attendance.objects.filter(enrollment=enrollment).update(status=Attendance.Status.ABSENT)
+    assert completion_confirm(enrollments=[enrollment], actor=StaffFactory()) == (0, 1)
+    enrollment.refresh_from_db()
+    assert enrollment.status == Enrollment.Status.ENROLLED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks; the race needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_same_person_racing_into_two_packages_of_one_year_gets_one_seat():
+    first, second = _two_packages_in_one_year()
+    person = ParticipantFactory()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def enroll(package):
+        try:
+            barrier.wait()
+            enrollment_create(participant=person, package=package)
+            outcomes.append("enrolled")
+        except ValidationError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enroll, args=(package,)) for package in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["enrolled", "refused"]
+    assert Enrollment.objects.filter(participant=person).count() == 1

@@ -18,6 +18,7 @@ TODAY = datetime.date(2026, 11, 27)
         ("3375044101050003", "F", datetime.date(2005, 1, 1)),  # a woman born on the 1st, after 2000
         ("3375032902000004", "M", datetime.date(2000, 2, 29)),  # 29 February of a leap year
         ("1175017112790001", "F", datetime.date(1979, 12, 31)),  # Aceh, a woman on the 31st
+        ("3375013112260001", "M", datetime.date(1926, 12, 31)),  # 31/12/26 has not come yet: 1926
     ],
 )
 def test_valid_nik_gives_sex_and_birth_date(nik, sex, birth_date):

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 
 from pekalongan_training.formatting import rupiah
-from tests.factories import OfficialFactory, OperatorFactory, ProviderFactory, StaffFactory, UserFactory
+from tests.factories import OfficialFactory, OperatorFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,11 @@ def test_staff_go_to_the_admin(client):
     assert response["Location"] == reverse("admin:index")
 
 
-def test_operator_sees_their_providers_and_what_is_coming(client):
-    operator = OperatorFactory()
-    ProviderFactory(name="LPK Batik Mandiri", operators=[operator])
-    ProviderFactory(name="LPK Lain")
-    client.force_login(operator)
-    content = client.get(reverse("home")).content.decode()
-    assert "Portal penyelenggara" in content
-    assert "LPK Batik Mandiri" in content
-    assert "LPK Lain" not in content
+def test_operators_go_to_the_provider_portal(client):
+    client.force_login(OperatorFactory())
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("provider:package-list")
 
 
 def test_official_sees_what_is_coming_for_them(client):
@@ -87,3 +83,15 @@ def test_an_english_browser_still_gets_indonesian_until_the_switch_is_used(clien
     assert "Masuk" in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "Log in" in client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+
+
+def test_percentages_round_half_up_with_the_locale_decimal_mark():
+    from pekalongan_training.formatting import percent, whatsapp_number
+
+    with translation.override("id"):
+        assert percent(200 / 3) == "67%"
+        assert percent(300 / 7, 1) == "42,9%"
+        assert percent(None) == "–"
+    assert whatsapp_number("0812-3456-7890") == "6281234567890"
+    assert whatsapp_number("+62 812 3456 7890") == "6281234567890"
+    assert whatsapp_number("(0285) 421234") == ""

@@ -21,7 +21,6 @@ and existing accounts get a new password only when --password is given. The rand
 fixed seed, so two fresh databases seeded on the same day hold the same data.
 """
 
-import calendar
 import datetime
 import math
 import random
@@ -38,6 +37,7 @@ from django.utils import timezone
 
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import parse_nik
+from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
@@ -321,12 +321,6 @@ OUTCOME_WEIGHTS = {
 WORKING = (OutcomeStatus.SELF_EMPLOYED, OutcomeStatus.EMPLOYED)
 
 
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def _years_before(day: datetime.date, years: int) -> datetime.date:
     try:
         return day.replace(year=day.year - years)
@@ -410,6 +404,9 @@ class Command(BaseCommand):
             raise CommandError("The role groups are missing; run migrate first.")
         existing = {user.username: user for user in User.objects.filter(username__in=[spec[1] for spec in specs])}
         generated = "" if password or len(existing) == len(specs) else secrets.token_urlsafe(9)
+        # `make run` passes the same password every time: leave the accounts alone when it still fits
+        # (checked on one account, since hashing is slow on purpose and they all share it).
+        reset = bool(password) and not (existing and next(iter(existing.values())).check_password(password))
         # Hashed once for all accounts: hashing is slow on purpose.
         hashed = make_password(password or generated) if password or generated else ""
         accounts = {}
@@ -417,7 +414,7 @@ class Command(BaseCommand):
             user = existing.get(username)
             if user is None:
                 user = User.objects.create(username=username, password=hashed, **fields)
-            elif password:
+            elif reset:
                 user.password = hashed
                 user.save(update_fields=["password"])
             user.groups.add(groups[group_name])
@@ -911,7 +908,7 @@ class DemoBuilder:
         rng = self.rng
         previous = None
         for round_ in (Outcome.Round.MONTH_3, Outcome.Round.MONTH_6):
-            recorded_on = _add_months(enrollment.package.ends_on, round_) + datetime.timedelta(days=rng.randint(0, 14))
+            recorded_on = add_months(enrollment.package.ends_on, round_) + datetime.timedelta(days=rng.randint(0, 14))
             if recorded_on > self.today:
                 return
             weights = OUTCOME_WEIGHTS[round_]

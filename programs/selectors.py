@@ -1,0 +1,190 @@
+"""Reads for the provider portal: a package's roster and a meeting's marking list, in a fixed number of queries."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from participants.models import Attendance, Enrollment
+from programs.models import Session, TrainingPackage
+
+LETTERS = {
+    Attendance.Status.PRESENT: "H",
+    Attendance.Status.EXCUSED: "I",
+    Attendance.Status.SICK: "S",
+    Attendance.Status.ABSENT: "A",
+}
+
+
+def percent(part: int, whole: int) -> float | None:
+    return None if not whole else 100 * part / whole
+
+
+def packages_for_portal(user, today: datetime.date):
+    """The user's packages with seats and attendance so far, and today's meeting if any (one query)."""
+    present = (
+        Attendance.objects.filter(session__package=OuterRef("pk"), status=Attendance.Status.PRESENT)
+        .values("session__package")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    marked = (
+        Attendance.objects.filter(session__package=OuterRef("pk"), session__date__lte=today)
+        .values("session__package")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    today_session = Session.objects.filter(package=OuterRef("pk"), date=today).values("pk")[:1]
+    return (
+        TrainingPackage.objects.for_operator(user)
+        .with_seat_counts()
+        .select_related("provider", "vocation", "cohort__program")
+        .annotate(
+            present_marks=Coalesce(Subquery(present, output_field=IntegerField()), Value(0)),
+            held_marks=Coalesce(Subquery(marked, output_field=IntegerField()), Value(0)),
+            today_session_id=Subquery(today_session),
+        )
+        .order_by("starts_on", "code")
+    )
+
+
+@dataclass
+class SessionColumn:
+    session: Session
+    held: bool
+    present: int
+    excused: int
+    sick: int
+    absent: int
+
+    @property
+    def marked(self) -> int:
+        return self.present + self.excused + self.sick + self.absent
+
+    @property
+    def recorded(self) -> bool:
+        return self.marked > 0
+
+
+@dataclass
+class RosterRow:
+    enrollment: Enrollment
+    marks: list[str] = field(default_factory=list)
+    present: int = 0
+    marked_held: int = 0
+    marked: int = 0
+    held_percent: float | None = None
+    planned_percent: float | None = None
+    flag: str | None = None  # "cannot_reach" or "slipping"
+
+    @property
+    def participant(self):
+        return self.enrollment.participant
+
+
+@dataclass
+class Roster:
+    package: TrainingPackage
+    columns: list[SessionColumn]
+    rows: list[RosterRow]
+
+    @property
+    def planned(self) -> int:
+        return len(self.columns)
+
+    @property
+    def held(self) -> int:
+        return sum(1 for column in self.columns if column.held)
+
+    @property
+    def threshold(self) -> int:
+        return self.package.present_needed(self.planned)
+
+    @property
+    def class_size(self) -> int:
+        return sum(1 for row in self.rows if row.enrollment.status != Enrollment.Status.DROPPED_OUT)
+
+    def rate(self, row: RosterRow) -> None:
+        """Fill a row's percentages and flag.
+
+        Over held meetings: present / the person's marks at meetings held so far (as the dashboard's
+        attendance rate). Over all meetings: present / every planned meeting. The flag says
+        "cannot_reach" when even perfect attendance at every meeting still unmarked stays below the
+        minimum, and "slipping" when attendance so far is below it.
+        """
+        row.held_percent = percent(row.present, row.marked_held)
+        row.planned_percent = percent(row.present, self.planned)
+        if row.enrollment.status != Enrollment.Status.ENROLLED or not self.planned:
+            row.flag = None
+        elif row.present + (self.planned - row.marked) < self.threshold:
+            row.flag = "cannot_reach"
+        elif row.held_percent is not None and row.held_percent < self.package.min_attendance_percent:
+            row.flag = "slipping"
+        else:
+            row.flag = None
+
+
+def package_roster(package: TrainingPackage, today: datetime.date) -> Roster:
+    """Everyone holding a seat, their mark at every meeting, and the counts, in three queries."""
+    counts = {status: Count("attendances", filter=Q(attendances__status=status)) for status in Attendance.Status.values}
+    sessions = list(package.sessions.order_by("date", "starts_at").annotate(**counts))
+    columns = [
+        SessionColumn(
+            session=session,
+            held=session.date <= today,
+            present=getattr(session, Attendance.Status.PRESENT),
+            excused=getattr(session, Attendance.Status.EXCUSED),
+            sick=getattr(session, Attendance.Status.SICK),
+            absent=getattr(session, Attendance.Status.ABSENT),
+        )
+        for session in sessions
+    ]
+    enrollments = (
+        Enrollment.objects.filter(package=package)
+        .holding_seats()
+        .select_related("participant")
+        .order_by("participant__full_name", "pk")
+    )
+    rows = {enrollment.pk: RosterRow(enrollment=enrollment, marks=[""] * len(sessions)) for enrollment in enrollments}
+    position = {session.pk: index for index, session in enumerate(sessions)}
+    marks = Attendance.objects.filter(session__package=package, enrollment__in=rows.keys()).values_list(
+        "enrollment_id", "session_id", "status", "session__date"
+    )
+    for enrollment_id, session_id, status, date in marks:
+        row = rows[enrollment_id]
+        row.marks[position[session_id]] = LETTERS[status]
+        row.marked += 1
+        if date <= today:
+            row.marked_held += 1
+        if status == Attendance.Status.PRESENT:
+            row.present += 1
+    roster = Roster(package=package, columns=columns, rows=list(rows.values()))
+    for row in roster.rows:
+        roster.rate(row)
+    return roster
+
+
+@dataclass
+class MarkingRow:
+    enrollment: Enrollment
+    attendance: Attendance | None
+
+    @property
+    def status(self) -> str:
+        return self.attendance.status if self.attendance else ""
+
+
+def session_marking_rows(session: Session) -> list[MarkingRow]:
+    """The class at one meeting, each with their mark if any (two queries). Drop-outs come last."""
+    enrollments = (
+        Enrollment.objects.filter(package_id=session.package_id)
+        .holding_seats()
+        .select_related("participant")
+        .order_by("participant__full_name", "pk")
+    )
+    marks = {
+        mark.enrollment_id: mark for mark in Attendance.objects.filter(session=session).select_related("marked_by")
+    }
+    rows = [MarkingRow(enrollment=enrollment, attendance=marks.get(enrollment.pk)) for enrollment in enrollments]
+    return sorted(rows, key=lambda row: row.enrollment.status == Enrollment.Status.DROPPED_OUT)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from programs import views
+
+app_name = "provider"
+
+urlpatterns = [
+    path("", views.package_list, name="package-list"),
+    path("packages/<int:pk>/", views.package_detail, name="package-detail"),
+    path("packages/<int:pk>/export.<str:fmt>", views.package_export, name="package-export"),
+    path("packages/<int:pk>/sessions/add/", views.session_add_view, name="session-add"),
+    path("packages/<int:pk>/results/", views.package_results, name="package-results"),
+    path("packages/<int:pk>/results/propose/", views.package_propose_completion, name="package-propose-completion"),
+    path("packages/<int:pk>/results/confirm/", views.package_confirm_completion, name="package-confirm-completion"),
+    path("sessions/<int:pk>/attendance/", views.session_attendance, name="session-attendance"),
+    path("sessions/<int:pk>/attendance/all-present/", views.session_all_present, name="session-all-present"),
+    path("sessions/<int:pk>/attendance/<int:enrollment_pk>/", views.attendance_mark, name="attendance-mark"),
+    path("sessions/<int:pk>/move/", views.session_move_view, name="session-move"),
+]

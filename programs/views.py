@@ -1,0 +1,315 @@
+"""The provider portal: an operator's packages, rosters, attendance marking and end-of-training results.
+
+Every object is fetched through the user's scope (TrainingPackage/Session .for_operator): another
+provider's package or meeting is a 404. Officials and users without a role get 403. Dinas staff
+see and correct every provider's pages.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from participants.models import Attendance, Enrollment
+from participants.services import (
+    attendance_mark_all_present,
+    attendance_record,
+    can_confirm_completion,
+    completion_confirm,
+    completion_propose,
+    enrollment_record_results,
+)
+from pekalongan_training.roles import is_dinas_staff, is_operator
+from programs import exports
+from programs.forms import ResultsForm, SessionForm
+from programs.models import Session, TrainingPackage
+from programs.selectors import LETTERS, package_roster, packages_for_portal, session_marking_rows
+from programs.services import session_add, session_move
+
+
+def portal_view(view):
+    """Login required; dinas staff and provider operators only (others get 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not (is_dinas_staff(request.user) or is_operator(request.user)):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _package(request, pk) -> TrainingPackage:
+    queryset = TrainingPackage.objects.for_operator(request.user).select_related(
+        "provider", "vocation", "cohort__program"
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _session(request, pk) -> Session:
+    queryset = Session.objects.for_operator(request.user).select_related("package__provider", "package__vocation")
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _add_errors(form, error: ValidationError):
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            for message in messages_:
+                form.add_error(name if name in form.fields else None, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+@require_GET
+@portal_view
+def package_list(request):
+    today = timezone.localdate()
+    groups = {"running": [], "upcoming": [], "finished": []}
+    for package in packages_for_portal(request.user, today):
+        if package.status == TrainingPackage.Status.CANCELLED or package.ends_on < today:
+            groups["finished"].append(package)
+        elif package.starts_on > today:
+            groups["upcoming"].append(package)
+        else:
+            groups["running"].append(package)
+    groups["finished"].reverse()
+    return render(
+        request,
+        "provider/package_list.html",
+        {"groups": groups, "today": today, "show_provider": is_dinas_staff(request.user)},
+    )
+
+
+@require_GET
+@portal_view
+def package_detail(request, pk):
+    package = _package(request, pk)
+    roster = package_roster(package, timezone.localdate())
+    return render(request, "provider/package_detail.html", {"package": package, "roster": roster})
+
+
+@require_GET
+@portal_view
+def package_export(request, pk, fmt):
+    package = _package(request, pk)
+    roster = package_roster(package, timezone.localdate())
+    if fmt == "csv":
+        return exports.roster_csv(roster)
+    if fmt == "xlsx":
+        return exports.roster_xlsx(roster)
+    raise Http404
+
+
+def _marking_context(session, request):
+    rows = session_marking_rows(session)
+    today = timezone.localdate()
+    return {
+        "session": session,
+        "package": session.package,
+        "rows": rows,
+        "marked": sum(1 for row in rows if row.attendance),
+        "can_mark": session.date <= today and not session.package.is_closed,
+        "is_future": session.date > today,
+        "statuses": [(value, label, LETTERS[value]) for value, label in Attendance.Status.choices],
+    }
+
+
+@portal_view
+def session_attendance(request, pk):
+    """The marking page. With JavaScript each tap saves at once (attendance_mark); without, the form saves all."""
+    session = _session(request, pk)
+    if request.method == "POST":
+        saved, errors = 0, []
+        for row in session_marking_rows(session):
+            status = request.POST.get(f"status-{row.enrollment.pk}", "")
+            remark = request.POST.get(f"remark-{row.enrollment.pk}", "")
+            if not status or (status, remark.strip()) == (row.status, row.attendance.remark if row.attendance else ""):
+                continue
+            try:
+                attendance_record(
+                    session=session, enrollment=row.enrollment, status=status, remark=remark, actor=request.user
+                )
+                saved += 1
+            except ValidationError as error:
+                errors.append(f"{row.enrollment.participant.full_name}: {' '.join(error.messages)}")
+        for message in errors:
+            messages.error(request, message)
+        if saved:
+            messages.success(request, _("Attendance saved for %(count)s people.") % {"count": saved})
+        return redirect("provider:session-attendance", pk=session.pk)
+    return render(request, "provider/session_attendance.html", _marking_context(session, request))
+
+
+@require_POST
+@portal_view
+def attendance_mark(request, pk, enrollment_pk):
+    """One tap: save one person's mark and answer with their row (htmx), or go back to the page."""
+    session = _session(request, pk)
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("participant"), pk=enrollment_pk, package_id=session.package_id
+    )
+    error = None
+    try:
+        attendance_record(
+            session=session,
+            enrollment=enrollment,
+            status=request.POST.get(f"status-{enrollment.pk}", ""),
+            remark=request.POST.get(f"remark-{enrollment.pk}", ""),
+            actor=request.user,
+        )
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
+    if not request.headers.get("HX-Request"):
+        if error:
+            messages.error(request, error)
+        return redirect("provider:session-attendance", pk=session.pk)
+    context = _marking_context(session, request)
+    context.update(
+        {"row": next(row for row in context["rows"] if row.enrollment.pk == enrollment.pk), "error": error, "oob": True}
+    )
+    return render(request, "provider/_attendance_row.html", context)
+
+
+@require_POST
+@portal_view
+def session_all_present(request, pk):
+    session = _session(request, pk)
+    is_htmx = bool(request.headers.get("HX-Request"))
+    try:
+        count = attendance_mark_all_present(session=session, actor=request.user)
+    except ValidationError as error:
+        if not is_htmx:
+            messages.error(request, " ".join(error.messages))
+    else:
+        if not is_htmx:
+            messages.success(request, _("%(count)s people marked present.") % {"count": count})
+    if is_htmx:
+        return render(request, "provider/_attendance_rows.html", _marking_context(session, request))
+    return redirect("provider:session-attendance", pk=session.pk)
+
+
+@portal_view
+def session_add_view(request, pk):
+    package = _package(request, pk)
+    form = SessionForm(
+        request.POST or None, initial={"starts_at": package.session_starts_at, "ends_at": package.session_ends_at}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_add(package=package, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Meeting added."))
+            return redirect("provider:package-detail", pk=package.pk)
+    return render(request, "provider/session_form.html", {"form": form, "package": package, "moving": None})
+
+
+@portal_view
+def session_move_view(request, pk):
+    session = _session(request, pk)
+    initial = {"date": session.date, "starts_at": session.starts_at, "ends_at": session.ends_at, "topic": session.topic}
+    form = SessionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_move(session=session, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Meeting moved."))
+            return redirect("provider:package-detail", pk=session.package_id)
+    return render(request, "provider/session_form.html", {"form": form, "package": session.package, "moving": session})
+
+
+@portal_view
+def package_results(request, pk):
+    """End of training: results per person, the completion proposal and its confirmation."""
+    package = _package(request, pk)
+    enrollments = list(
+        package.enrollments.filter(status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED])
+        .select_related("participant")
+        .order_by("participant__full_name", "pk")
+    )
+    forms = [
+        ResultsForm(
+            request.POST if request.method == "POST" else None,
+            prefix=str(enrollment.pk),
+            initial={
+                "assessment": enrollment.assessment,
+                "certificate_number": enrollment.certificate_number,
+                "competency": enrollment.competency,
+            },
+        )
+        for enrollment in enrollments
+    ]
+    if request.method == "POST":
+        saved = 0
+        if all(form.is_valid() for form in forms):
+            for enrollment, form in zip(enrollments, forms, strict=True):
+                if not form.has_changed():
+                    continue
+                try:
+                    enrollment_record_results(enrollment=enrollment, actor=request.user, **form.cleaned_data)
+                    saved += 1
+                except ValidationError as error:
+                    _add_errors(form, error)
+        if not any(form.errors for form in forms):
+            messages.success(request, _("Results saved for %(count)s people.") % {"count": saved})
+            return redirect("provider:package-results", pk=package.pk)
+        messages.error(request, _("Some results were not saved. Check the rows marked in red."))
+    roster = package_roster(package, timezone.localdate())
+    by_enrollment = {row.enrollment.pk: row for row in roster.rows}
+    return render(
+        request,
+        "provider/package_results.html",
+        {
+            "package": package,
+            "roster": roster,
+            "rows": [
+                (enrollment, form, by_enrollment.get(enrollment.pk))
+                for enrollment, form in zip(enrollments, forms, strict=True)
+            ],
+            "proposed": [e for e in enrollments if e.status == Enrollment.Status.ENROLLED and e.completion_proposed_at],
+            "can_confirm": can_confirm_completion(request.user, package),
+        },
+    )
+
+
+@require_POST
+@portal_view
+def package_propose_completion(request, pk):
+    package = _package(request, pk)
+    count = completion_propose(package=package)
+    messages.success(
+        request,
+        _("%(count)s people reached the minimum attendance and are proposed for completion.") % {"count": count},
+    )
+    return redirect("provider:package-results", pk=package.pk)
+
+
+@require_POST
+@portal_view
+def package_confirm_completion(request, pk):
+    package = _package(request, pk)
+    if not can_confirm_completion(request.user, package):
+        raise PermissionDenied
+    proposed = package.enrollments.completion_proposed()
+    try:
+        confirmed, skipped = completion_confirm(enrollments=list(proposed), actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if skipped:
+            messages.warning(
+                request, _("The package has not ended yet; completion can be confirmed from its last day.")
+            )
+        messages.success(request, _("%(count)s completions confirmed.") % {"count": confirmed})
+    return redirect("provider:package-results", pk=package.pk)
