@@ -92,9 +92,22 @@ class SessionForm(forms.Form):
 class ResultsForm(forms.Form):
     """One person's end-of-training results."""
 
-    assessment = forms.ChoiceField(label=_("Assessment"), choices=Enrollment.Assessment.choices)
-    certificate_number = forms.CharField(label=_("Training certificate number"), required=False, max_length=60)
-    competency = forms.ChoiceField(label=_("Competency test (LSP)"), choices=Enrollment.Competency.choices)
+    assessment = forms.ChoiceField(
+        label=_("Assessment"),
+        choices=Enrollment.Assessment.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    certificate_number = forms.CharField(
+        label=_("Training certificate number"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    competency = forms.ChoiceField(
+        label=_("Competency test (LSP)"),
+        choices=Enrollment.Competency.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 class SessionAdminForm(forms.ModelForm):
