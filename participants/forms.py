@@ -8,7 +8,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants.models import Attendance, Enrollment, Outcome, Participant
-from participants.nik import nik_warnings, normalize_nik
+from participants.nik import nik_warnings, normalize_nik, validate_nik
+from participants.phones import normalize_phone
 from participants.services import (
     CREATE_STATUSES,
     attendance_rule_errors,
@@ -19,6 +20,7 @@ from participants.services import (
     enrollment_rule_errors,
 )
 from pekalongan_training.dates import add_months
+from programs.models import Kelurahan, TrainingPackage
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -62,6 +64,9 @@ class ParticipantForm(forms.ModelForm):
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -272,3 +277,89 @@ class OutcomeAdminForm(forms.ModelForm):
                     % {"months": round_, "date": date_format(due)},
                 )
         return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Participant list (.xlsx or .csv)"),
+        help_text=_("Use the template. At most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    package = forms.ModelChoiceField(
+        label=_("Enroll everyone into package (optional)"),
+        queryset=TrainingPackage.objects.none(),
+        required=False,
+        help_text=_("Leave empty to only add or update the people."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package"].queryset = (
+            TrainingPackage.objects.exclude(
+                status__in=[TrainingPackage.Status.COMPLETED, TrainingPackage.Status.CANCELLED]
+            )
+            .select_related("cohort__program")
+            .order_by("code")
+        )
+        self.fields["package"].widget.attrs["class"] = "form-select"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split the list into smaller files."))
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
+        return upload
+
+
+class RegistrationForm(forms.Form):
+    """A resident's online registration. Plain questions, one page, what the dinas needs to select."""
+
+    nik = forms.CharField(label=_("NIK (16 digits, as on your KTP)"), max_length=32)
+    full_name = forms.CharField(label=_("Full name, as on your KTP"), max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Participant.Sex.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    phone = forms.CharField(label=_("Phone / WhatsApp number"), max_length=20)
+    address = forms.CharField(
+        label=_("Address (street, RT/RW)"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    kelurahan = forms.ModelChoiceField(
+        label=_("Kelurahan"),
+        queryset=Kelurahan.objects.order_by("name"),
+        required=False,
+        empty_label=_("— outside Kota Pekalongan —"),
+    )
+    education = forms.TypedChoiceField(label=_("Highest education"), choices=Participant.Education.choices, coerce=int)
+    employment_status_at_intake = forms.ChoiceField(
+        label=_("What do you do now?"), choices=Participant.EmploymentStatus.choices
+    )
+    beneficiary_group = forms.ChoiceField(label=_("You are"), choices=Participant.BeneficiaryGroup.choices)
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that Dinperinaker Kota Pekalongan processes my personal data to select participants, run "
+            "the training and follow up on my work afterwards, as UU No. 27 Tahun 2022 on Personal Data "
+            "Protection allows. The data is not given to anyone else."
+        ),
+        error_messages={"required": _("Tick the box to agree; without it we cannot process your registration.")},
+    )
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def clean_nik(self):
+        nik = normalize_nik(self.cleaned_data["nik"])
+        validate_nik(nik)
+        return nik
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def participant_data(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items() if name not in ("consent", "website")}
+        return data

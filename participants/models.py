@@ -122,6 +122,10 @@ class EnrollmentQuerySet(models.QuerySet):
     def holding_seats(self):
         return self.filter(status__in=Enrollment.SEAT_STATUSES)
 
+    def waitlist(self):
+        """Waiting for a seat, first come first served."""
+        return self.filter(status=Enrollment.Status.WAITLISTED).order_by("waitlisted_at", "pk")
+
     def completion_proposed(self):
         return self.filter(status=Enrollment.Status.ENROLLED, completion_proposed_at__isnull=False)
 
@@ -129,10 +133,17 @@ class EnrollmentQuerySet(models.QuerySet):
 class Enrollment(models.Model):
     class Status(models.TextChoices):
         APPLIED = "applied", _("Applied")
+        WAITLISTED = "waitlisted", _("On the waitlist")
         ENROLLED = "enrolled", _("Enrolled")
         COMPLETED = "completed", _("Completed")
         DROPPED_OUT = "dropped_out", _("Dropped out")
+        WITHDRAWN = "withdrawn", _("Withdrew before the start")
         REJECTED = "rejected", _("Rejected")
+
+    class Source(models.TextChoices):
+        STAFF = "staff", _("Entered by staff")
+        IMPORT = "import", _("Imported from a file")
+        REGISTRATION = "registration", _("Registered online")
 
     class Assessment(models.TextChoices):
         NOT_ASSESSED = "not_assessed", _("Not assessed")
@@ -179,6 +190,12 @@ class Enrollment(models.Model):
     competency = models.CharField(
         _("competency test (LSP)"), max_length=20, choices=Competency.choices, default=Competency.NOT_TESTED
     )
+    waitlisted_at = models.DateTimeField(_("on the waitlist since"), null=True, blank=True)
+    decision_reason = models.TextField(
+        _("reason for rejection or withdrawal"), blank=True, help_text=_("Told to the person; kept on record.")
+    )
+    source = models.CharField(_("source"), max_length=15, choices=Source.choices, default=Source.STAFF)
+    receipt_number = models.CharField(_("receipt number"), max_length=20, null=True, blank=True, unique=True)
     override_reason = models.TextField(
         _("override reason"),
         blank=True,
@@ -204,12 +221,26 @@ class Enrollment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["participant", "package"], name="participants_enrollment_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["applied", "enrolled", "completed", "dropped_out", "rejected"]),
+                condition=Q(
+                    status__in=[
+                        "applied",
+                        "waitlisted",
+                        "enrolled",
+                        "completed",
+                        "dropped_out",
+                        "withdrawn",
+                        "rejected",
+                    ]
+                ),
                 name="participants_enrollment_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="completed") | Q(completed_on__isnull=False),
                 name="participants_enrollment_completed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
+                name="participants_enrollment_waitlist_has_time",
             ),
         ]
 
@@ -318,3 +349,35 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} · {self.get_round_display()}"
+
+
+class ParticipantImport(models.Model):
+    """An uploaded participant list, kept between its preview and its confirmation (and after, as a record).
+
+    The file is kept in the database so that the confirmation works on any app server.
+    """
+
+    filename = models.CharField(_("file name"), max_length=255)
+    content = models.BinaryField(_("content"))
+    package = models.ForeignKey(
+        TrainingPackage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("enroll into package"),
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participant_imports", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("participant import")
+        verbose_name_plural = _("participant imports")
+
+    def __str__(self):
+        return self.filename

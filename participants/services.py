@@ -4,6 +4,8 @@ Every function here is atomic and raises a translated ValidationError (with fiel
 form can show it next to a field) and writes nothing when a rule says no.
 """
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -12,13 +14,19 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from participants.eligibility import eligibility_failures
 from participants.models import Attendance, Enrollment, Participant
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import Session, TrainingPackage
 
 # Statuses a new enrollment may start in. Completed and dropped-out come later, through the
 # attendance rule (completion_confirm, enrollment_change_status), never at creation.
-CREATE_STATUSES = (Enrollment.Status.APPLIED, Enrollment.Status.ENROLLED, Enrollment.Status.REJECTED)
+CREATE_STATUSES = (
+    Enrollment.Status.APPLIED,
+    Enrollment.Status.ENROLLED,
+    Enrollment.Status.WAITLISTED,
+    Enrollment.Status.REJECTED,
+)
 
 
 def enrollment_rule_errors(
@@ -61,29 +69,16 @@ def enrollment_rule_errors(
                 _("Package %(code)s is full: all %(quota)s seats are taken.")
                 % {"code": package.code, "quota": package.quota}
             )
-        # One training a year: another seat held by this person in the same program year.
-        same_year = (
-            Enrollment.objects.filter(
-                participant=participant,
-                package__cohort__program__fiscal_year=package.cohort.program.fiscal_year,
-            )
-            .holding_seats()
-            .exclude(package=package)
-            .select_related("package")
-            .first()
-        )
+    if (takes_seat and not held_seat) or status == Enrollment.Status.WAITLISTED:
+        # The program's entry rules (age, domicile, one training a year, not in school).
+        failures = eligibility_failures(participant, package)
         stored_reason = enrollment.override_reason if enrollment is not None else ""
-        if same_year is not None and not (override_reason.strip() or stored_reason):
-            errors.setdefault("override_reason", []).append(
-                _(
-                    "%(name)s is already in package %(code)s in %(year)s. One training a year is the rule; "
-                    "write the reason to enroll them anyway."
-                )
-                % {
-                    "name": participant.full_name,
-                    "code": same_year.package.code,
-                    "year": package.cohort.program.fiscal_year,
-                }
+        if failures and not (override_reason.strip() or stored_reason):
+            errors.setdefault("override_reason", []).extend(
+                [
+                    *(f"{participant.full_name}: {failure.reason}" for failure in failures),
+                    _("Write the reason to enroll them anyway."),
+                ]
             )
     if status == Enrollment.Status.COMPLETED and enrollment is not None and not held_seat:
         errors.setdefault("status", []).append(_("Only someone who was in the class can complete it."))
@@ -128,11 +123,19 @@ def enrollment_create(
     status: str = Enrollment.Status.ENROLLED,
     override_reason: str = "",
     actor=None,
+    waitlist_if_full: bool = False,
+    source: str = Enrollment.Source.STAFF,
 ) -> Enrollment:
-    """Put a person in a package (applied, enrolled or rejected). The quota is a hard limit, also
-    for requests racing each other, and so is the one-training-a-year rule."""
+    """Put a person in a package (applied, enrolled, waitlisted or rejected).
+
+    The quota is a hard limit, also for requests racing each other, and so are the program's entry
+    rules. With waitlist_if_full, a person who would be enrolled into a full package goes on its
+    waitlist instead.
+    """
     _check_override_allowed(override_reason=override_reason, actor=actor)
     participant, package = _lock(participant.pk, package.pk)
+    if waitlist_if_full and status == Enrollment.Status.ENROLLED and _seats_left(package) <= 0:
+        status = Enrollment.Status.WAITLISTED
     errors = enrollment_rule_errors(
         participant=participant, package=package, status=status, override_reason=override_reason
     )
@@ -143,9 +146,15 @@ def enrollment_create(
         package=package,
         status=status,
         enrolled_on=timezone.localdate() if status in Enrollment.SEAT_STATUSES else None,
+        waitlisted_at=timezone.now() if status == Enrollment.Status.WAITLISTED else None,
         override_reason=override_reason.strip(),
         created_by=actor,
+        source=source,
     )
+
+
+def _seats_left(package: TrainingPackage) -> int:
+    return package.quota - Enrollment.objects.filter(package=package).holding_seats().count()
 
 
 @transaction.atomic
@@ -173,6 +182,9 @@ def enrollment_change_status(
         raise ValidationError(errors)
     today = timezone.localdate()
     enrollment.status = status
+    enrollment.waitlisted_at = (
+        (enrollment.waitlisted_at or timezone.now()) if status == Enrollment.Status.WAITLISTED else None
+    )
     if status in Enrollment.SEAT_STATUSES and enrollment.enrolled_on is None:
         enrollment.enrolled_on = today
     if status == Enrollment.Status.COMPLETED:
@@ -398,3 +410,112 @@ def attendance_mark_all_present(*, session, actor) -> int:
     ]
     bulk_create_with_history(marks, Attendance, default_user=actor)
     return len(marks)
+
+
+@transaction.atomic
+def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = "") -> Enrollment:
+    """Staff accept an applicant: a seat if one is left, else the waitlist. Entry rules apply."""
+    if enrollment.status != Enrollment.Status.APPLIED:
+        raise ValidationError(_("Only an applicant can be accepted."))
+    package = TrainingPackage.objects.select_for_update().get(pk=enrollment.package_id)
+    status = Enrollment.Status.ENROLLED if _seats_left(package) > 0 else Enrollment.Status.WAITLISTED
+    return enrollment_change_status(enrollment=enrollment, status=status, override_reason=override_reason, actor=actor)
+
+
+@transaction.atomic
+def applicant_reject(*, enrollment: Enrollment, reason: str, actor) -> Enrollment:
+    """Staff turn an applicant (or someone on the waitlist) down, with the reason they are told."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status not in (Enrollment.Status.APPLIED, Enrollment.Status.WAITLISTED):
+        raise ValidationError(_("Only an applicant or someone on the waitlist can be rejected."))
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Write the reason; the person is told why.")]})
+    enrollment.status = Enrollment.Status.REJECTED
+    enrollment.waitlisted_at = None
+    enrollment.decision_reason = reason.strip()
+    enrollment.save(update_fields=["status", "waitlisted_at", "decision_reason"])
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_withdraw(*, enrollment: Enrollment, reason: str, actor) -> Enrollment | None:
+    """Someone withdraws before the package starts; the first on the waitlist moves up to their seat.
+
+    Returns the enrollment that moved up, if any. After the start, leaving is a drop-out
+    (enrollment_change_status), and the seat stays taken.
+    """
+    package = TrainingPackage.objects.select_for_update().get(pk=enrollment.package_id)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED, Enrollment.Status.APPLIED):
+        raise ValidationError(_("Only someone enrolled, waiting or applying can withdraw."))
+    if enrollment.status == Enrollment.Status.ENROLLED and package.starts_on <= timezone.localdate():
+        raise ValidationError(_("The training has started; someone who leaves now is recorded as dropped out."))
+    held_seat = enrollment.status == Enrollment.Status.ENROLLED
+    enrollment.status = Enrollment.Status.WITHDRAWN
+    enrollment.waitlisted_at = None
+    enrollment.decision_reason = reason.strip()
+    enrollment.save(update_fields=["status", "waitlisted_at", "decision_reason"])
+    if not held_seat:
+        return None
+    first = Enrollment.objects.select_for_update().filter(package=package).waitlist().first()
+    if first is None:
+        return None
+    first.status = Enrollment.Status.ENROLLED
+    first.enrolled_on = timezone.localdate()
+    first.waitlisted_at = None
+    first.save(update_fields=["status", "enrolled_on", "waitlisted_at"])
+    return first
+
+
+def registration_places_left(package: TrainingPackage) -> int:
+    """Places still open to online registration: the quota less seats taken and applications waiting."""
+    taken = Enrollment.objects.filter(
+        package=package, status__in=[*Enrollment.SEAT_STATUSES, Enrollment.Status.APPLIED, Enrollment.Status.WAITLISTED]
+    ).count()
+    return package.quota - taken
+
+
+def _receipt_number(package: TrainingPackage) -> str:
+    """A short receipt code people can read over the phone: 2026-K7F3Q9 (no 0/O or 1/I)."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return f"{package.cohort.program.fiscal_year}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
+
+
+@transaction.atomic
+def registration_create(*, package: TrainingPackage, participant_data: dict) -> tuple[Enrollment, bool]:
+    """A resident registers online: create or update the person and an `applied` enrollment.
+
+    Returns (enrollment, created). The same NIK again for the same package returns the earlier
+    registration (created False) and writes nothing. Refused with the reasons when registration
+    is closed, the places are taken, or an entry rule is not met.
+    """
+    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+    today = timezone.localdate()
+    cohort = package.cohort
+    if package.status != TrainingPackage.Status.OPEN or not (
+        (cohort.registration_opens or today) <= today <= (cohort.registration_closes or today)
+    ):
+        raise ValidationError(_("Registration for this package is closed."))
+    nik = participant_data["nik"]
+    participant = Participant.objects.select_for_update().filter(nik=nik).first()
+    if participant is not None:
+        earlier = Enrollment.objects.filter(participant=participant, package=package).first()
+        if earlier is not None:
+            return earlier, False
+    if registration_places_left(package) <= 0:
+        raise ValidationError(_("All places in this package are taken. Look for another package or the next wave."))
+    candidate = participant or Participant()
+    for name, value in participant_data.items():
+        setattr(candidate, name, value)
+    failures = eligibility_failures(candidate, package)
+    if failures:
+        raise ValidationError([failure.reason for failure in failures])
+    candidate.save()
+    enrollment = Enrollment.objects.create(
+        participant=candidate,
+        package=package,
+        status=Enrollment.Status.APPLIED,
+        source=Enrollment.Source.REGISTRATION,
+        receipt_number=_receipt_number(package),
+    )
+    return enrollment, True

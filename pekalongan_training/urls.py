@@ -15,4 +15,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("provider/", include("programs.urls")),
+    path("intake/", include("participants.urls")),
+    path("pelatihan/", include("participants.public_urls")),
 ]

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -152,6 +154,7 @@ class TrainingPackageAdmin(admin.ModelAdmin):
         "quota",
         "seats_used",
         "seats_left",
+        "enrollment_link",
     ]
     list_filter = [FiscalYearFilter, CohortFilter, "category", "provider", "vocation", "status"]
     list_select_related = ["provider", "vocation", "cohort__program"]
@@ -183,6 +186,10 @@ class TrainingPackageAdmin(admin.ModelAdmin):
     @admin.display(description=_("seats left"), ordering="seats_left")
     def seats_left(self, obj):
         return obj.seats_left
+
+    @admin.display(description=_("enrollment"))
+    def enrollment_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("intake:package-enrollment", args=[obj.pk]), _("manage"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Enrollment:

@@ -128,6 +128,21 @@ class Program(models.Model):
     )
     budget = models.PositiveBigIntegerField(_("budget (Rp)"), default=0)
     target_participants = models.PositiveIntegerField(_("target participants"), default=0)
+    # Entry rules, checked at enrollment and registration (participants/eligibility.py).
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), default=18, help_text=_("Age on the first day of the package; 0 for no limit.")
+    )
+    require_city_domicile = models.BooleanField(
+        _("residents of the city only"),
+        default=True,
+        help_text=_("The person must live in a kelurahan of Kota Pekalongan (usual for city-funded programs)."),
+    )
+    one_training_per_year = models.BooleanField(
+        _("one training a year"), default=True, help_text=_("Not already in another package of the same year.")
+    )
+    exclude_in_school = models.BooleanField(
+        _("not in school"), default=True, help_text=_("People still in school cannot join.")
+    )
 
     class Meta:
         ordering = ["-fiscal_year", "name"]

@@ -31,3 +31,4 @@ def reference_data(transactional_db):
     """
     importlib.import_module("programs.migrations.0002_seed_wilayah").seed(apps, None)
     importlib.import_module("participants.migrations.0002_groups").create_groups(apps, None)
+    importlib.import_module("participants.migrations.0005_staff_import_permissions").grant(apps, None)

@@ -1,0 +1,65 @@
+"""The entry rules a program sets (in the admin), checked at enrollment and at registration.
+
+Each failed rule comes with a reason a clerk can read out to the person. Staff may override a
+failed rule with a written reason (stored on the enrollment); a resident registering online
+cannot, and is told why.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from participants.models import Enrollment, Participant
+from programs.models import TrainingPackage
+
+
+@dataclass(frozen=True)
+class Failure:
+    rule: str  # "min_age", "domicile", "one_per_year", "in_school"
+    reason: str
+
+
+def age_on(birth_date, day) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def eligibility_failures(participant: Participant, package: TrainingPackage) -> list[Failure]:
+    """The program's entry rules this person does not meet for this package (empty: eligible)."""
+    program = package.cohort.program
+    failures = []
+    if program.min_age and age_on(participant.birth_date, package.starts_on) < program.min_age:
+        failures.append(
+            Failure(
+                "min_age",
+                _("Must be at least %(age)s years old on %(date)s, when the training starts; is %(actual)s.")
+                % {
+                    "age": program.min_age,
+                    "date": date_format(package.starts_on),
+                    "actual": age_on(participant.birth_date, package.starts_on),
+                },
+            )
+        )
+    if program.require_city_domicile and participant.kelurahan_id is None:
+        failures.append(Failure("domicile", _("This program is for residents of Kota Pekalongan.")))
+    if program.one_training_per_year:
+        other = (
+            Enrollment.objects.filter(
+                participant=participant, package__cohort__program__fiscal_year=program.fiscal_year
+            )
+            .holding_seats()
+            .exclude(package=package)
+            .select_related("package")
+            .first()
+        )
+        if other is not None:
+            failures.append(
+                Failure(
+                    "one_per_year",
+                    _("Already in package %(code)s in %(year)s; one training a year is the rule.")
+                    % {"code": other.package.code, "year": program.fiscal_year},
+                )
+            )
+    if program.exclude_in_school and participant.employment_status_at_intake == Participant.EmploymentStatus.IN_SCHOOL:
+        failures.append(Failure("in_school", _("This program is for people who are no longer in school.")))
+    return failures

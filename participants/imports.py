@@ -1,0 +1,504 @@
+"""Participant lists as kelurahan offices and factories really send them, read, checked and imported.
+
+All rows or none: `preview` reads the file and says for every row what would happen, with every
+error by row and column; `import_rows` writes everything in one transaction, and only when the
+preview has no error. CSV (";" or ",", UTF-8 with or without BOM, or Windows-1252) and XLSX.
+"""
+
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+
+from participants.eligibility import eligibility_failures
+from participants.models import Enrollment, Participant
+from participants.nik import nik_warnings, normalize_nik, parse_nik
+from participants.phones import normalize_phone
+from programs.models import Kelurahan, TrainingPackage
+
+MAX_ROWS = 20_000
+
+# Header in the template -> model field. Matching ignores case, spaces and punctuation.
+COLUMNS = [
+    ("NIK", "nik"),
+    ("Nama Lengkap", "full_name"),
+    ("Jenis Kelamin (L/P)", "sex"),
+    ("Tempat Lahir", "birth_place"),
+    ("Tanggal Lahir", "birth_date"),
+    ("No. HP", "phone"),
+    ("Alamat", "address"),
+    ("Kelurahan", "kelurahan"),
+    ("Pendidikan", "education"),
+    ("Lulusan SMK (Ya/Tidak)", "vocational_school"),
+    ("Status Pekerjaan", "employment_status_at_intake"),
+    ("Kelompok Sasaran", "beneficiary_group"),
+    ("No. Kartu AK1", "ak1_number"),
+    ("Disabilitas (Ya/Tidak)", "has_disability"),
+]
+REQUIRED = {"nik", "full_name", "sex", "birth_date", "education"}
+EXAMPLE_ROW = [
+    "3375014506980001",
+    "Siti Aminah",
+    "P",
+    "Pekalongan",
+    "05/06/1998",
+    "081234567890",
+    "Jl. Sultan Agung No. 5 RT 02/RW 03",
+    "Medono",
+    "SLTA",
+    "Ya",
+    "Pengangguran",
+    "Pencari kerja",
+    "",
+    "Tidak",
+]
+
+
+def _key(text) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
+
+
+HEADER_KEYS = {_key(header): name for header, name in COLUMNS}
+HEADER_KEYS.update({_key(header.split(" (")[0]): name for header, name in COLUMNS})
+HEADER_KEYS.update({"nohp": "phone", "hp": "phone", "telepon": "phone", "nama": "full_name", "jk": "sex"})
+
+YES = {"ya", "y", "yes", "1", "true", "v"}
+NO = {"tidak", "t", "no", "n", "0", "false", ""}
+
+
+def _choice_lookup(choices, extra=None) -> dict[str, object]:
+    lookup = {_key(value): value for value, _label in choices}
+    lookup.update({_key(label): value for value, label in choices})
+    lookup.update(extra or {})
+    return lookup
+
+
+SEX = {"l": "M", "lakilaki": "M", "m": "M", "p": "F", "perempuan": "F", "f": "F", "wanita": "F", "pria": "M"}
+EDUCATION = _choice_lookup(
+    Participant.Education.choices,
+    {
+        "tidakbelumsekolah": 1,
+        "belumtamatsd": 2,
+        "sd": 3,
+        "tamatsd": 3,
+        "sltp": 4,
+        "smp": 4,
+        "slta": 5,
+        "sma": 5,
+        "smk": 5,
+        "d1": 6,
+        "d2": 6,
+        "d3": 7,
+        "d4": 8,
+        "s1": 8,
+        "s2": 9,
+        "s3": 10,
+    },
+)
+EMPLOYMENT = _choice_lookup(
+    Participant.EmploymentStatus.choices,
+    {
+        "pengangguran": "unemployed",
+        "menganggur": "unemployed",
+        "belumbekerja": "unemployed",
+        "bekerja": "employed",
+        "karyawan": "employed",
+        "buruh": "employed",
+        "wirausaha": "self_employed",
+        "usahasendiri": "self_employed",
+        "sekolah": "in_school",
+        "pelajar": "in_school",
+        "irt": "homemaker",
+        "iburumahtangga": "homemaker",
+        "mengurusrumahtangga": "homemaker",
+        "lainnya": "other",
+    },
+)
+BENEFICIARY = _choice_lookup(
+    Participant.BeneficiaryGroup.choices,
+    {
+        "pencarikerja": "job_seeker",
+        "buruhpabrikrokok": "factory_worker",
+        "pekerjapabrikrokok": "factory_worker",
+        "keluargapekerjapabrikrokok": "factory_worker_family",
+        "keluargaburuhpabrikrokok": "factory_worker_family",
+        "buruhtanitembakau": "tobacco_farm_worker",
+    },
+)
+
+
+@dataclass
+class RowResult:
+    line: int  # the row number the person sees in their spreadsheet
+    data: dict = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, message)
+    warnings: list[str] = field(default_factory=list)
+    action: str = ""  # "new" or "update"
+    existing_pk: int | None = None
+
+
+@dataclass
+class Preview:
+    rows: list[RowResult]
+    file_errors: list[str]
+    package: TrainingPackage | None
+
+    @property
+    def errors(self) -> list[tuple[int, str, str]]:
+        return [(row.line, column, message) for row in self.rows for column, message in row.errors]
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.errors and bool(self.rows)
+
+    @property
+    def new_count(self) -> int:
+        return sum(1 for row in self.rows if row.action == "new")
+
+    @property
+    def update_count(self) -> int:
+        return sum(1 for row in self.rows if row.action == "update")
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return content.decode("latin-1")
+
+
+def read_table(content: bytes, filename: str) -> list[list]:
+    """The file's cells, row by row (XLSX cells keep their types; CSV cells are strings)."""
+    if content[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a broken file
+            raise ValidationError(_("The file cannot be read as an Excel workbook (.xlsx).")) from error
+        sheet = workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    text = _decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def _blank(cells) -> bool:
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
+
+
+# --- cleaning one cell ---------------------------------------------------------------------------
+
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def clean_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and 1 <= value < 100_000:
+        return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+    text = str(value or "").strip()
+    if re.fullmatch(r"\d{4,5}(\.0)?", text):
+        return EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return datetime.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise ValidationError(_("Write the date as 27/11/1990, 27-11-1990 or 1990-11-27."))
+
+
+def clean_nik(value) -> str:
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        raise ValidationError(
+            _(
+                "Excel stored the NIK as a number, which loses digits. Format the NIK column as Text "
+                "and type the NIKs again."
+            )
+        )
+    text = str(value or "").strip()
+    if re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text.replace(",", ".")):
+        raise ValidationError(
+            _(
+                "Excel stored the NIK as a number (%(value)s), which loses digits. Format the NIK column as "
+                "Text and type the NIKs again."
+            )
+            % {"value": text}
+        )
+    nik = normalize_nik(text)
+    parse_nik(nik)
+    return nik
+
+
+def _clean_choice(lookup, value, message):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    found = lookup.get(_key(value))
+    if found is None:
+        raise ValidationError(message)
+    return found
+
+
+def _clean_bool(value) -> bool:
+    key = _key(value)
+    if key in YES:
+        return True
+    if key in NO:
+        return False
+    raise ValidationError(_("Write Ya or Tidak."))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+# --- the preview ---------------------------------------------------------------------------------
+
+
+def preview(content: bytes, filename: str, package: TrainingPackage | None = None) -> Preview:
+    """Read and check every row; nothing is written."""
+    try:
+        table = read_table(content, filename)
+    except ValidationError as error:
+        return Preview(rows=[], file_errors=error.messages, package=package)
+    header_index = next((i for i, row in enumerate(table) if not _blank(row)), None)
+    if header_index is None:
+        return Preview(rows=[], file_errors=[_("The file is empty.")], package=package)
+    headers = table[header_index]
+    columns = {}
+    for position, header in enumerate(headers):
+        name = HEADER_KEYS.get(_key(header))
+        if name and name not in columns:
+            columns[name] = position
+    missing = [header for header, name in COLUMNS if name in REQUIRED and name not in columns]
+    if missing:
+        return Preview(
+            rows=[],
+            file_errors=[_("Columns missing: %(columns)s. Use the template.") % {"columns": ", ".join(missing)}],
+            package=package,
+        )
+    body = table[header_index + 1 :]
+    while body and _blank(body[-1]):
+        body.pop()
+    if len(body) > MAX_ROWS:
+        return Preview(rows=[], file_errors=[_("At most %(max)s rows per file.") % {"max": MAX_ROWS}], package=package)
+    label = {name: header for header, name in COLUMNS}
+    kelurahan = {_key(k.name): k for k in Kelurahan.objects.all()}
+    kelurahan.update({_key(k.code): k for k in kelurahan.copy().values()})
+    rows = []
+    for offset, cells in enumerate(body):
+        row = RowResult(line=header_index + offset + 2)
+        if _blank(cells):
+            row.errors.append(("", _("Empty row in the middle of the list: delete it.")))
+            rows.append(row)
+            continue
+        cell = {name: (cells[position] if position < len(cells) else None) for name, position in columns.items()}
+        _clean_row(row, cell, label, kelurahan)
+        rows.append(row)
+    _check_across_rows(rows, label, package)
+    return Preview(rows=rows, file_errors=[], package=package)
+
+
+def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None:
+    def attempt(name, cleaner):
+        try:
+            row.data[name] = cleaner(cell.get(name))
+        except ValidationError as error:
+            row.errors.append((label[name], " ".join(error.messages)))
+
+    def required_text(value):
+        text = _text(value)
+        if not text:
+            raise ValidationError(_("This column cannot be empty."))
+        return text
+
+    attempt("nik", clean_nik)
+    attempt("full_name", required_text)
+    attempt("sex", lambda v: _clean_choice(SEX, v, _("Write L or P.")))
+    attempt("birth_date", clean_date)
+    attempt(
+        "education",
+        lambda v: _clean_choice(EDUCATION, v, _("Write SD, SMP, SLTA, D3, S1 ... or the Dukcapil code 1-10.")),
+    )
+    if "phone" in cell:
+        attempt("phone", lambda v: normalize_phone(_text(v)))
+    for name in ("birth_place", "address", "ak1_number"):
+        if name in cell:
+            row.data[name] = _text(cell[name])
+    if "kelurahan" in cell and _text(cell["kelurahan"]):
+        found = kelurahan.get(_key(cell["kelurahan"]))
+        if found is None:
+            row.errors.append(
+                (label["kelurahan"], _("Not a kelurahan of Kota Pekalongan; leave it empty for people from outside."))
+            )
+        else:
+            row.data["kelurahan"] = found
+    for name in ("vocational_school", "has_disability"):
+        if name in cell:
+            attempt(name, _clean_bool)
+    if "employment_status_at_intake" in cell and _text(cell["employment_status_at_intake"]):
+        attempt(
+            "employment_status_at_intake",
+            lambda v: _clean_choice(
+                EMPLOYMENT, v, _("Write Pengangguran, Bekerja, Wirausaha, Sekolah, IRT or Lainnya.")
+            ),
+        )
+    if "beneficiary_group" in cell and _text(cell["beneficiary_group"]):
+        attempt(
+            "beneficiary_group",
+            lambda v: _clean_choice(
+                BENEFICIARY,
+                v,
+                _("Write Pencari kerja, Pekerja pabrik rokok, Keluarga pekerja pabrik rokok or Buruh tani tembakau."),
+            ),
+        )
+    if "nik" in row.data:
+        row.warnings = nik_warnings(row.data["nik"], sex=row.data.get("sex"), birth_date=row.data.get("birth_date"))
+
+
+def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPackage | None) -> None:
+    """Duplicates inside the file, existing people, and the package's seats and entry rules."""
+    first_line = {}
+    for row in rows:
+        nik = row.data.get("nik")
+        if not nik:
+            continue
+        if nik in first_line:
+            row.errors.append((label["nik"], _("The same NIK as row %(line)s.") % {"line": first_line[nik]}))
+        else:
+            first_line[nik] = row.line
+    existing = {}
+    niks = list(first_line)
+    for start in range(0, len(niks), 1000):
+        existing.update(Participant.objects.filter(nik__in=niks[start : start + 1000]).in_bulk(field_name="nik"))
+    for row in rows:
+        person = existing.get(row.data.get("nik"))
+        row.action = "update" if person else "new"
+        row.existing_pk = person.pk if person else None
+    if package is None:
+        return
+    already = set(
+        Enrollment.objects.filter(package=package, participant__nik__in=niks).values_list("participant__nik", flat=True)
+    )
+    seats_left = package.quota - Enrollment.objects.filter(package=package).holding_seats().count()
+    wanted = 0
+    for row in rows:
+        if row.errors:
+            continue
+        nik = row.data["nik"]
+        if nik in already:
+            row.errors.append((label["nik"], _("Already in package %(code)s.") % {"code": package.code}))
+            continue
+        wanted += 1
+        if wanted > seats_left:
+            row.errors.append(
+                (
+                    "",
+                    _("No seat left in package %(code)s (%(left)s seats were free).")
+                    % {"code": package.code, "left": max(seats_left, 0)},
+                )
+            )
+            continue
+        person = existing.get(nik) or Participant()
+        for name, value in row.data.items():
+            setattr(person, name, value)
+        person.employment_status_at_intake = person.employment_status_at_intake or Participant.EmploymentStatus.OTHER
+        for failure in eligibility_failures(person, package):
+            row.errors.append(("", failure.reason))
+
+
+# --- the import ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def import_rows(*, content: bytes, filename: str, package: TrainingPackage | None, actor) -> Preview:
+    """Check the file again (inside the transaction, with the package locked) and write every row.
+
+    Raises ValidationError, writing nothing, if any row has an error now.
+    """
+    if package is not None:
+        package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+    result = preview(content, filename, package)
+    if not result.ok:
+        raise ValidationError(_("The file has errors; nothing was imported. Correct them and upload it again."))
+    defaults = {
+        "employment_status_at_intake": Participant.EmploymentStatus.OTHER,
+        "beneficiary_group": Participant.BeneficiaryGroup.JOB_SEEKER,
+    }
+    new = [Participant(**{**defaults, **row.data}) for row in result.rows if row.action == "new"]
+    Participant.objects.bulk_create(new, batch_size=1000)
+    updates = [row for row in result.rows if row.action == "update"]
+    people = Participant.objects.in_bulk([row.existing_pk for row in updates])
+    changed_fields = set()
+    for row in updates:
+        person = people[row.existing_pk]
+        for name, value in row.data.items():
+            setattr(person, name, value)
+            changed_fields.add(name)
+    if updates:
+        changed_fields.add("updated_at")
+        now = timezone.now()
+        for person in people.values():
+            person.updated_at = now
+        Participant.objects.bulk_update(list(people.values()), sorted(changed_fields), batch_size=1000)
+    if package is not None:
+        by_nik = Participant.objects.in_bulk([row.data["nik"] for row in result.rows], field_name="nik")
+        today = timezone.localdate()
+        Enrollment.objects.bulk_create(
+            [
+                Enrollment(
+                    participant=by_nik[row.data["nik"]],
+                    package=package,
+                    status=Enrollment.Status.ENROLLED,
+                    enrolled_on=today,
+                    source=Enrollment.Source.IMPORT,
+                    created_by=actor,
+                )
+                for row in result.rows
+            ],
+            batch_size=1000,
+        )
+    return result
+
+
+def template_xlsx() -> bytes:
+    """The template with Indonesian headers, the NIK column formatted as text, and one example row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Peserta"
+    sheet.append([header for header, _name in COLUMNS])
+    sheet.append(EXAMPLE_ROW)
+    for cell in sheet["A"]:
+        cell.number_format = "@"
+    for column in "ABCDEFGHIJKLMN":
+        sheet.column_dimensions[column].width = 22
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv() -> str:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow([header for header, _name in COLUMNS])
+    writer.writerow(EXAMPLE_ROW)
+    return buffer.getvalue()

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from participants import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.public_package_list, name="package-list"),
+    path("<int:pk>/daftar/", views.public_register, name="register"),
+    path("tanda-terima/", views.public_receipt, name="receipt"),
+]

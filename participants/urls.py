@@ -1,0 +1,15 @@
+from django.urls import path
+
+from participants import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("import/", views.import_upload, name="import-upload"),
+    path("import/<int:pk>/", views.import_preview, name="import-preview"),
+    path("import/template.<str:fmt>", views.import_template, name="import-template"),
+    path("packages/<int:pk>/", views.package_enrollment, name="package-enrollment"),
+    path("packages/<int:pk>/add/", views.enrollment_add, name="enrollment-add"),
+    path("packages/<int:pk>/applicants/", views.applicants_decide, name="applicants-decide"),
+    path("packages/<int:pk>/withdraw/<int:enrollment_pk>/", views.enrollment_withdraw_view, name="enrollment-withdraw"),
+]

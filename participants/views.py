@@ -1,0 +1,317 @@
+"""Intake: participant import and per-package enrollment for dinas staff; online registration for residents."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from participants import imports
+from participants.eligibility import eligibility_failures
+from participants.forms import ImportUploadForm, RegistrationForm
+from participants.models import Enrollment, Participant, ParticipantImport
+from participants.nik import normalize_nik
+from participants.services import (
+    applicant_accept,
+    applicant_reject,
+    enrollment_create,
+    enrollment_withdraw,
+    registration_create,
+    registration_places_left,
+)
+from pekalongan_training.roles import is_dinas_staff
+from programs.models import TrainingPackage
+
+PREVIEW_ROWS = 200
+
+
+def staff_view(view):
+    """Login required; dinas staff only (others get 403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_dinas_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+@staff_view
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = ParticipantImport.objects.create(
+            filename=upload.name[:255],
+            content=upload.read(),
+            package=form.cleaned_data["package"],
+            created_by=request.user,
+        )
+        return redirect("intake:import-preview", pk=batch.pk)
+    return render(request, "intake/import_upload.html", {"form": form})
+
+
+@staff_view
+def import_preview(request, pk):
+    batch = get_object_or_404(ParticipantImport.objects.select_related("package"), pk=pk, created_by=request.user)
+    if batch.imported_at:
+        messages.info(
+            request, _("This file was imported on %(when)s.") % {"when": timezone.localtime(batch.imported_at)}
+        )
+        return redirect("intake:import-upload")
+    content = bytes(batch.content)
+    if request.method == "POST":
+        try:
+            result = imports.import_rows(
+                content=content, filename=batch.filename, package=batch.package, actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            batch.imported_at = timezone.now()
+            batch.row_count = len(result.rows)
+            batch.save(update_fields=["imported_at", "row_count"])
+            messages.success(
+                request,
+                _("Imported %(total)s rows: %(new)s new people, %(updated)s updated.")
+                % {"total": len(result.rows), "new": result.new_count, "updated": result.update_count},
+            )
+            if batch.package:
+                return redirect("intake:package-enrollment", pk=batch.package_id)
+            return redirect("intake:import-upload")
+    result = imports.preview(content, batch.filename, batch.package)
+    return render(
+        request,
+        "intake/import_preview.html",
+        {
+            "batch": batch,
+            "result": result,
+            "shown": result.rows[:PREVIEW_ROWS],
+            "warnings": [(row.line, warning) for row in result.rows for warning in row.warnings],
+        },
+    )
+
+
+@require_GET
+@staff_view
+def import_template(request, fmt):
+    if fmt == "xlsx":
+        response = HttpResponse(
+            imports.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    else:
+        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+        fmt = "csv"
+    response["Content-Disposition"] = f'attachment; filename="templat-peserta.{fmt}"'
+    return response
+
+
+# --- enrollment per package -------------------------------------------------------------------------
+
+
+def _search(query: str):
+    query = " ".join(query.split())
+    if not query:
+        return []
+    nik = normalize_nik(query)
+    lookup = Q(nik__startswith=nik) if nik.isdigit() else Q(full_name__icontains=query)
+    return list(Participant.objects.filter(lookup).select_related("kelurahan").order_by("full_name")[:20])
+
+
+@staff_view
+def package_enrollment(request, pk):
+    package = get_object_or_404(
+        TrainingPackage.objects.with_seat_counts().select_related("provider", "vocation", "cohort__program"), pk=pk
+    )
+    enrollments = list(
+        package.enrollments.select_related("participant__kelurahan").order_by("waitlisted_at", "participant__full_name")
+    )
+    by_status = {status: [] for status in Enrollment.Status.values}
+    for enrollment in enrollments:
+        by_status[enrollment.status].append(enrollment)
+    applicants = [(e, eligibility_failures(e.participant, package)) for e in by_status[Enrollment.Status.APPLIED]]
+    query = request.GET.get("q", "")
+    found = _search(query)
+    in_package = {e.participant_id for e in enrollments}
+    return render(
+        request,
+        "intake/package_enrollment.html",
+        {
+            "package": package,
+            "enrolled": [e for s in Enrollment.SEAT_STATUSES for e in by_status[s]],
+            "waitlist": by_status[Enrollment.Status.WAITLISTED],
+            "applicants": applicants,
+            "closed": by_status[Enrollment.Status.REJECTED] + by_status[Enrollment.Status.WITHDRAWN],
+            "query": query,
+            "found": [(person, person.pk in in_package) for person in found],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _package_for_staff(pk):
+    return get_object_or_404(TrainingPackage, pk=pk)
+
+
+@require_POST
+@staff_view
+def enrollment_add(request, pk):
+    package = _package_for_staff(pk)
+    participant = get_object_or_404(Participant, pk=request.POST.get("participant") or 0)
+    try:
+        enrollment = enrollment_create(
+            participant=participant,
+            package=package,
+            override_reason=request.POST.get("override_reason", ""),
+            actor=request.user,
+            waitlist_if_full=True,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if enrollment.status == Enrollment.Status.WAITLISTED:
+            messages.warning(
+                request, _("The package is full: %(name)s is on the waitlist.") % {"name": participant.full_name}
+            )
+        else:
+            messages.success(request, _("%(name)s is enrolled.") % {"name": participant.full_name})
+    return redirect("intake:package-enrollment", pk=package.pk)
+
+
+@require_POST
+@staff_view
+def applicants_decide(request, pk):
+    """Accept or reject the ticked applicants (bulk), each through the services."""
+    package = _package_for_staff(pk)
+    action = request.POST.get("action")
+    ids = [value for value in request.POST.getlist("enrollment") if value.isdigit()]
+    chosen = list(package.enrollments.filter(pk__in=ids).select_related("participant"))
+    if not chosen:
+        messages.error(request, _("Tick at least one person."))
+        return redirect("intake:package-enrollment", pk=package.pk)
+    reason = request.POST.get("reason", "")
+    if action == "reject" and not reason.strip():
+        messages.error(request, _("Write the reason for the rejection; the person is told why."))
+        return redirect("intake:package-enrollment", pk=package.pk)
+    done, errors = [], []
+    for enrollment in chosen:
+        try:
+            if action == "accept":
+                result = applicant_accept(
+                    enrollment=enrollment, actor=request.user, override_reason=request.POST.get("override_reason", "")
+                )
+                done.append(f"{enrollment.participant.full_name} ({result.get_status_display().lower()})")
+            elif action == "reject":
+                applicant_reject(enrollment=enrollment, reason=reason, actor=request.user)
+                done.append(enrollment.participant.full_name)
+        except ValidationError as error:
+            errors.append(f"{enrollment.participant.full_name}: {' '.join(error.messages)}")
+    if done:
+        label = _("Accepted") if action == "accept" else _("Rejected")
+        messages.success(request, f"{label}: {', '.join(done)}.")
+    for error in errors:
+        messages.error(request, error)
+    return redirect("intake:package-enrollment", pk=package.pk)
+
+
+@require_POST
+@staff_view
+def enrollment_withdraw_view(request, pk, enrollment_pk):
+    package = _package_for_staff(pk)
+    enrollment = get_object_or_404(package.enrollments.select_related("participant"), pk=enrollment_pk)
+    try:
+        promoted = enrollment_withdraw(enrollment=enrollment, reason=request.POST.get("reason", ""), actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(name)s withdrew.") % {"name": enrollment.participant.full_name})
+        if promoted is not None:
+            messages.warning(
+                request,
+                _("%(name)s moved up from the waitlist and is now enrolled. Let them know.")
+                % {"name": promoted.participant.full_name},
+            )
+    return redirect("intake:package-enrollment", pk=package.pk)
+
+
+# --- public registration ---------------------------------------------------------------------------
+
+
+def _open_packages():
+    today = timezone.localdate()
+    return (
+        TrainingPackage.objects.filter(status=TrainingPackage.Status.OPEN)
+        .filter(Q(cohort__registration_opens__isnull=True) | Q(cohort__registration_opens__lte=today))
+        .filter(Q(cohort__registration_closes__isnull=True) | Q(cohort__registration_closes__gte=today))
+        .select_related("vocation", "provider", "venue_kelurahan", "cohort__program")
+    )
+
+
+@require_GET
+def public_package_list(request):
+    packages = list(_open_packages().with_seat_counts().order_by("starts_on", "vocation__name"))
+    return render(request, "public/package_list.html", {"packages": packages})
+
+
+def _rate_limited(request) -> bool:
+    limit, seconds = settings.REGISTRATION_RATE_LIMIT
+    key = f"registration:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, seconds)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, seconds)
+        count = 1
+    return count > limit
+
+
+def public_register(request, pk):
+    package = get_object_or_404(_open_packages(), pk=pk)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(request, "public/too_many.html", status=429)
+        if form.is_valid():
+            if form.cleaned_data["website"]:
+                # A bot filled the hidden field: answer like a failure, store nothing.
+                form.add_error(None, _("Your registration could not be processed. Please try again."))
+            else:
+                try:
+                    enrollment, created = registration_create(package=package, participant_data=form.participant_data())
+                except ValidationError as error:
+                    for message in error.messages:
+                        form.add_error(None, message)
+                else:
+                    request.session["receipt"] = enrollment.pk
+                    if not created:
+                        messages.info(request, _("You had already registered for this package; here is your receipt."))
+                    return redirect("public:receipt")
+    return render(
+        request,
+        "public/register.html",
+        {"package": package, "form": form, "places_left": registration_places_left(package)},
+    )
+
+
+@require_GET
+def public_receipt(request):
+    """The receipt of the registration made in this browser session (no id in the address)."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("package__vocation", "package__provider", "participant"),
+        pk=request.session.get("receipt") or 0,
+        source=Enrollment.Source.REGISTRATION,
+    )
+    return render(request, "public/receipt.html", {"enrollment": enrollment})
