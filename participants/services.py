@@ -220,6 +220,10 @@ def completion_propose(*, package: TrainingPackage) -> int:
     many enrollments are proposed now.
     """
     package = TrainingPackage.objects.select_for_update().get(pk=package.pk)
+    if package.is_closed:
+        raise ValidationError(
+            _("Package %(code)s is closed; completion is no longer proposed.") % {"code": package.code}
+        )
     planned = package.sessions.count()
     enrolled = Enrollment.objects.filter(package=package, status=Enrollment.Status.ENROLLED)
     if planned == 0:

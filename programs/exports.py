@@ -18,6 +18,13 @@ def _percent(value) -> str:
     return "" if value is None else f"{value:.0f}"
 
 
+def _cell(value):
+    """Text a spreadsheet must not run as a formula (a name typed as "=HYPERLINK(...)")."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def roster_table(roster: Roster) -> list[list]:
     """Header and one row per person: name, masked NIK, status, one column per meeting, totals."""
     header = [_("Name"), _("NIK"), _("Status")]
@@ -27,13 +34,16 @@ def roster_table(roster: Roster) -> list[list]:
     for row in roster.rows:
         rows.append(
             [
-                row.participant.full_name,
-                row.participant.masked_nik,
-                row.enrollment.get_status_display(),
-                *row.marks,
-                row.present,
-                _percent(row.held_percent),
-                _percent(row.planned_percent),
+                _cell(value)
+                for value in (
+                    row.participant.full_name,
+                    row.participant.masked_nik,
+                    row.enrollment.get_status_display(),
+                    *row.marks,
+                    row.present,
+                    _percent(row.held_percent),
+                    _percent(row.planned_percent),
+                )
             ]
         )
     return rows

@@ -24,7 +24,9 @@ def percent(part: int, whole: int) -> float | None:
 def packages_for_portal(user, today: datetime.date):
     """The user's packages with seats and attendance so far, and today's meeting if any (one query)."""
     present = (
-        Attendance.objects.filter(session__package=OuterRef("pk"), status=Attendance.Status.PRESENT)
+        Attendance.objects.filter(
+            session__package=OuterRef("pk"), session__date__lte=today, status=Attendance.Status.PRESENT
+        )
         .values("session__package")
         .annotate(n=Count("pk"))
         .values("n")
@@ -57,6 +59,7 @@ class SessionColumn:
     excused: int
     sick: int
     absent: int
+    expected: int = 0  # people who should have a mark here: the class, plus drop-outs marked here
 
     @property
     def marked(self) -> int:
@@ -65,6 +68,10 @@ class SessionColumn:
     @property
     def recorded(self) -> bool:
         return self.marked > 0
+
+    @property
+    def unmarked(self) -> int:
+        return max(self.expected - self.marked, 0)
 
 
 @dataclass
@@ -162,6 +169,10 @@ def package_roster(package: TrainingPackage, today: datetime.date) -> Roster:
     roster = Roster(package=package, columns=columns, rows=list(rows.values()))
     for row in roster.rows:
         roster.rate(row)
+    for index, column in enumerate(columns):
+        column.expected = sum(
+            1 for row in roster.rows if row.marks[index] or row.enrollment.status != Enrollment.Status.DROPPED_OUT
+        )
     return roster
 
 

@@ -107,17 +107,12 @@ def session_add(
 ) -> Session:
     """Add a meeting to a package (an extra class), within the package's dates; operators not in the past."""
     package = TrainingPackage.objects.select_for_update().get(pk=package.pk)
+    starts_at, ends_at = starts_at or package.session_starts_at, ends_at or package.session_ends_at
     _check_times(starts_at, ends_at)
     errors = _schedule_errors(package=package, date=date, actor=actor)
     if errors:
         raise ValidationError(errors)
-    return Session.objects.create(
-        package=package,
-        date=date,
-        starts_at=starts_at or package.session_starts_at,
-        ends_at=ends_at or package.session_ends_at,
-        topic=topic.strip(),
-    )
+    return Session.objects.create(package=package, date=date, starts_at=starts_at, ends_at=ends_at, topic=topic.strip())
 
 
 @transaction.atomic
@@ -143,13 +138,14 @@ def session_move(
         raise ValidationError({"date": [_("This meeting already has attendance marks; it cannot be moved.")]})
     if not is_dinas_staff(actor) and session.date <= timezone.localdate():
         raise ValidationError({"date": [_("Only a meeting that has not taken place yet can be moved.")]})
+    starts_at, ends_at = starts_at or session.starts_at, ends_at or session.ends_at
     _check_times(starts_at, ends_at)
     errors = _schedule_errors(package=package, date=date, actor=actor, session=session)
     if errors:
         raise ValidationError(errors)
     session.date = date
-    session.starts_at = starts_at or session.starts_at
-    session.ends_at = ends_at or session.ends_at
+    session.starts_at = starts_at
+    session.ends_at = ends_at
     if topic is not None:
         session.topic = topic.strip()
     session.save()

@@ -6,12 +6,16 @@ see and correct every provider's pages.
 """
 
 from functools import wraps
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -34,14 +38,27 @@ from programs.services import session_add, session_move
 
 
 def portal_view(view):
-    """Login required; dinas staff and provider operators only (others get 403)."""
+    """Login required; dinas staff and provider operators only (others get 403).
+
+    A tap (htmx) after the session expired gets the whole page sent to the login, not a login
+    form squeezed into one row.
+    """
 
     @login_required
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def checked(request, *args, **kwargs):
         if not (is_dinas_staff(request.user) or is_operator(request.user)):
             raise PermissionDenied
         return view(request, *args, **kwargs)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            back = urlsplit(request.headers.get("HX-Current-URL", "")).path
+            response["HX-Redirect"] = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': back})}"
+            return response
+        return checked(request, *args, **kwargs)
 
     return wrapper
 
@@ -74,7 +91,7 @@ def package_list(request):
     today = timezone.localdate()
     groups = {"running": [], "upcoming": [], "finished": []}
     for package in packages_for_portal(request.user, today):
-        if package.status == TrainingPackage.Status.CANCELLED or package.ends_on < today:
+        if package.is_closed or package.ends_on < today:
             groups["finished"].append(package)
         elif package.starts_on > today:
             groups["upcoming"].append(package)
@@ -108,18 +125,42 @@ def package_export(request, pk, fmt):
     raise Http404
 
 
-def _marking_context(session, request):
+def _marking_context(session, **extra):
     rows = session_marking_rows(session)
+    active = [row for row in rows if row.enrollment.status != Enrollment.Status.DROPPED_OUT]
     today = timezone.localdate()
     return {
         "session": session,
         "package": session.package,
         "rows": rows,
-        "marked": sum(1 for row in rows if row.attendance),
+        "class_size": len(active),
+        "marked": sum(1 for row in active if row.attendance),
         "can_mark": session.date <= today and not session.package.is_closed,
         "is_future": session.date > today,
         "statuses": [(value, label, LETTERS[value]) for value, label in Attendance.Status.choices],
+        **extra,
     }
+
+
+def _save_submitted_marks(request, session) -> None:
+    """The plain form (no JavaScript): save every row whose mark or remark changed."""
+    saved, errors = 0, []
+    for row in session_marking_rows(session):
+        status = request.POST.get(f"status-{row.enrollment.pk}", "")
+        remark = request.POST.get(f"remark-{row.enrollment.pk}", "")
+        if not status or (status, remark.strip()) == (row.status, row.attendance.remark if row.attendance else ""):
+            continue
+        try:
+            attendance_record(
+                session=session, enrollment=row.enrollment, status=status, remark=remark, actor=request.user
+            )
+            saved += 1
+        except ValidationError as error:
+            errors.append(f"{row.enrollment.participant.full_name}: {' '.join(error.messages)}")
+    for message in errors:
+        messages.error(request, message)
+    if saved:
+        messages.success(request, _("Attendance saved for %(count)s people.") % {"count": saved})
 
 
 @portal_view
@@ -127,25 +168,9 @@ def session_attendance(request, pk):
     """The marking page. With JavaScript each tap saves at once (attendance_mark); without, the form saves all."""
     session = _session(request, pk)
     if request.method == "POST":
-        saved, errors = 0, []
-        for row in session_marking_rows(session):
-            status = request.POST.get(f"status-{row.enrollment.pk}", "")
-            remark = request.POST.get(f"remark-{row.enrollment.pk}", "")
-            if not status or (status, remark.strip()) == (row.status, row.attendance.remark if row.attendance else ""):
-                continue
-            try:
-                attendance_record(
-                    session=session, enrollment=row.enrollment, status=status, remark=remark, actor=request.user
-                )
-                saved += 1
-            except ValidationError as error:
-                errors.append(f"{row.enrollment.participant.full_name}: {' '.join(error.messages)}")
-        for message in errors:
-            messages.error(request, message)
-        if saved:
-            messages.success(request, _("Attendance saved for %(count)s people.") % {"count": saved})
+        _save_submitted_marks(request, session)
         return redirect("provider:session-attendance", pk=session.pk)
-    return render(request, "provider/session_attendance.html", _marking_context(session, request))
+    return render(request, "provider/session_attendance.html", _marking_context(session))
 
 
 @require_POST
@@ -154,7 +179,9 @@ def attendance_mark(request, pk, enrollment_pk):
     """One tap: save one person's mark and answer with their row (htmx), or go back to the page."""
     session = _session(request, pk)
     enrollment = get_object_or_404(
-        Enrollment.objects.select_related("participant"), pk=enrollment_pk, package_id=session.package_id
+        Enrollment.objects.holding_seats().select_related("participant"),
+        pk=enrollment_pk,
+        package_id=session.package_id,
     )
     error = None
     try:
@@ -171,28 +198,30 @@ def attendance_mark(request, pk, enrollment_pk):
         if error:
             messages.error(request, error)
         return redirect("provider:session-attendance", pk=session.pk)
-    context = _marking_context(session, request)
-    context.update(
-        {"row": next(row for row in context["rows"] if row.enrollment.pk == enrollment.pk), "error": error, "oob": True}
-    )
+    context = _marking_context(session, error=error, oob=True)
+    context["row"] = next(row for row in context["rows"] if row.enrollment.pk == enrollment.pk)
     return render(request, "provider/_attendance_row.html", context)
 
 
 @require_POST
 @portal_view
 def session_all_present(request, pk):
+    """ "Semua hadir". Without JavaScript the marks already chosen on the page are saved first."""
     session = _session(request, pk)
     is_htmx = bool(request.headers.get("HX-Request"))
+    if not is_htmx:
+        _save_submitted_marks(request, session)
+    error = None
     try:
         count = attendance_mark_all_present(session=session, actor=request.user)
-    except ValidationError as error:
-        if not is_htmx:
-            messages.error(request, " ".join(error.messages))
-    else:
-        if not is_htmx:
-            messages.success(request, _("%(count)s people marked present.") % {"count": count})
+    except ValidationError as exc:
+        error = " ".join(exc.messages)
     if is_htmx:
-        return render(request, "provider/_attendance_rows.html", _marking_context(session, request))
+        return render(request, "provider/_attendance_rows.html", _marking_context(session, error=error, oob=True))
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("%(count)s people marked present.") % {"count": count})
     return redirect("provider:session-attendance", pk=session.pk)
 
 
@@ -251,20 +280,11 @@ def package_results(request, pk):
         for enrollment in enrollments
     ]
     if request.method == "POST":
-        saved = 0
-        if all(form.is_valid() for form in forms):
-            for enrollment, form in zip(enrollments, forms, strict=True):
-                if not form.has_changed():
-                    continue
-                try:
-                    enrollment_record_results(enrollment=enrollment, actor=request.user, **form.cleaned_data)
-                    saved += 1
-                except ValidationError as error:
-                    _add_errors(form, error)
-        if not any(form.errors for form in forms):
+        saved = _save_results(request, enrollments, forms)
+        if saved is not None:
             messages.success(request, _("Results saved for %(count)s people.") % {"count": saved})
             return redirect("provider:package-results", pk=package.pk)
-        messages.error(request, _("Some results were not saved. Check the rows marked in red."))
+        messages.error(request, _("Nothing was saved. Correct the rows marked in red and save again."))
     roster = package_roster(package, timezone.localdate())
     by_enrollment = {row.enrollment.pk: row for row in roster.rows}
     return render(
@@ -279,19 +299,46 @@ def package_results(request, pk):
             ],
             "proposed": [e for e in enrollments if e.status == Enrollment.Status.ENROLLED and e.completion_proposed_at],
             "can_confirm": can_confirm_completion(request.user, package),
+            "today": timezone.localdate(),
         },
     )
+
+
+def _save_results(request, enrollments, forms) -> int | None:
+    """Save every changed row, or none of them (returns None) when any row has an error."""
+    if not all(form.is_valid() for form in forms):
+        return None
+    saved = 0
+    try:
+        with transaction.atomic():
+            for enrollment, form in zip(enrollments, forms, strict=True):
+                if not form.has_changed():
+                    continue
+                try:
+                    enrollment_record_results(enrollment=enrollment, actor=request.user, **form.cleaned_data)
+                    saved += 1
+                except ValidationError as error:
+                    _add_errors(form, error)
+            if any(form.errors for form in forms):
+                raise ValidationError("rollback")
+    except ValidationError:
+        return None
+    return saved
 
 
 @require_POST
 @portal_view
 def package_propose_completion(request, pk):
     package = _package(request, pk)
-    count = completion_propose(package=package)
-    messages.success(
-        request,
-        _("%(count)s people reached the minimum attendance and are proposed for completion.") % {"count": count},
-    )
+    try:
+        count = completion_propose(package=package)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(count)s people reached the minimum attendance and are proposed for completion.") % {"count": count},
+        )
     return redirect("provider:package-results", pk=package.pk)
 
 
@@ -309,7 +356,12 @@ def package_confirm_completion(request, pk):
     else:
         if skipped:
             messages.warning(
-                request, _("The package has not ended yet; completion can be confirmed from its last day.")
+                request,
+                _(
+                    "%(count)s not confirmed: completion is confirmed from the package's last day, and only while "
+                    "attendance still reaches the minimum."
+                )
+                % {"count": skipped},
             )
         messages.success(request, _("%(count)s completions confirmed.") % {"count": confirmed})
     return redirect("provider:package-results", pk=package.pk)

@@ -401,3 +401,68 @@ def test_the_marking_page_is_light_on_a_phone(client, portal):
             total += len(gzip.compress(handle.read()))
     assert b"woff" not in html and b"bootstrap-icons" not in html
     assert total < 120_000, total
+
+
+def test_a_tap_for_someone_without_a_seat_is_404_not_an_error(client, portal):
+    client.force_login(portal["operator"])
+    applicant = factories.EnrollmentFactory(package=portal["package"], status=Enrollment.Status.APPLIED)
+    assert _mark(client, portal["session"], applicant, "present").status_code == 404
+
+
+@pytest.mark.parametrize("times", [{"starts_at": "16:00"}, {"ends_at": "07:00"}, {"starts_at": "25:99"}])
+def test_odd_meeting_times_get_a_message_not_an_error(client, portal, times):
+    client.force_login(portal["operator"])
+    day = (portal["today"] + datetime.timedelta(days=3)).isoformat()
+    response = client.post(reverse("provider:session-add", args=[portal["package"].pk]), {"date": day, **times})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    move = client.post(reverse("provider:session-move", args=[portal["future"].pk]), {"date": day, **times})
+    assert move.status_code == 200
+
+
+def test_exported_names_never_run_as_formulas(client, portal):
+    client.force_login(portal["operator"])
+    person = portal["enrollments"][0].participant
+    person.full_name = '=HYPERLINK("http://example.com","klik")'
+    person.save()
+    response = client.get(reverse("provider:package-export", args=[portal["package"].pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[0].value for row in sheet.iter_rows(min_row=5)]
+    assert '\'=HYPERLINK("http://example.com","klik")' in names
+    assert all(row[0].data_type != "f" for row in sheet.iter_rows(min_row=5))
+
+
+def test_meeting_totals_count_a_drop_out_only_where_marked(client, portal):
+    client.force_login(portal["operator"])
+    first, second, leaver = portal["enrollments"]
+    for enrollment in (first, second, leaver):
+        _mark(client, portal["past"], enrollment, "present")
+    Enrollment.objects.filter(pk=leaver.pk).update(status=Enrollment.Status.DROPPED_OUT)
+    _mark(client, portal["session"], first, "present")
+    roster = client.get(reverse("provider:package-detail", args=[portal["package"].pk])).context["roster"]
+    past, today, _future = roster.columns
+    assert (past.present, past.expected, past.unmarked) == (3, 3, 0)
+    assert (today.present, today.expected, today.unmarked) == (1, 2, 1)
+
+
+def test_a_closed_package_is_listed_as_finished_and_not_proposed(client, portal):
+    TrainingPackage.objects.filter(pk=portal["package"].pk).update(status=TrainingPackage.Status.COMPLETED)
+    client.force_login(portal["operator"])
+    groups = client.get(reverse("provider:package-list")).context["groups"]
+    assert [p.pk for p in groups["finished"]] == [portal["package"].pk]
+    client.post(reverse("provider:package-propose-completion", args=[portal["package"].pk]))
+    assert not Enrollment.objects.completion_proposed().exists()
+
+
+def test_a_tap_after_the_session_expired_sends_the_page_to_the_login(client, portal):
+    response = _mark(client, portal["session"], portal["enrollments"][0], "present")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+def test_all_present_without_javascript_keeps_the_marks_chosen_on_the_page(client, portal):
+    client.force_login(portal["operator"])
+    first, *others = portal["enrollments"]
+    client.post(reverse("provider:session-all-present", args=[portal["session"].pk]), {f"status-{first.pk}": "sick"})
+    marks = dict(Attendance.objects.values_list("enrollment_id", "status"))
+    assert marks == {first.pk: "sick", **{e.pk: "present" for e in others}}
