@@ -42,7 +42,7 @@ def eligibility_failures(participant: Participant, package: TrainingPackage) -> 
         )
     if program.require_city_domicile and participant.kelurahan_id is None:
         failures.append(Failure("domicile", _("This program is for residents of Kota Pekalongan.")))
-    if program.one_training_per_year:
+    if program.one_training_per_year and participant.pk is not None:  # a new person has no other enrollment
         other = (
             Enrollment.objects.filter(
                 participant=participant, package__cohort__program__fiscal_year=program.fiscal_year

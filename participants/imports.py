@@ -407,6 +407,15 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
         if nik in already:
             row.errors.append((label["nik"], _("Already in package %(code)s.") % {"code": package.code}))
             continue
+        person = existing.get(nik) or Participant()
+        for name, value in row.data.items():
+            setattr(person, name, value)
+        person.employment_status_at_intake = person.employment_status_at_intake or Participant.EmploymentStatus.OTHER
+        failures = eligibility_failures(person, package)
+        for failure in failures:
+            row.errors.append(("", failure.reason))
+        if failures:
+            continue
         wanted += 1
         if wanted > seats_left:
             row.errors.append(
@@ -416,13 +425,6 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
                     % {"code": package.code, "left": max(seats_left, 0)},
                 )
             )
-            continue
-        person = existing.get(nik) or Participant()
-        for name, value in row.data.items():
-            setattr(person, name, value)
-        person.employment_status_at_intake = person.employment_status_at_intake or Participant.EmploymentStatus.OTHER
-        for failure in eligibility_failures(person, package):
-            row.errors.append(("", failure.reason))
 
 
 # --- the import ----------------------------------------------------------------------------------

@@ -1,0 +1,223 @@
+"""Participant import: lists as kelurahan offices and factories really send them."""
+
+import datetime
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import Workbook
+
+from participants import imports
+from participants.models import Enrollment, Participant, ParticipantImport
+from tests import factories
+from tests.factories import make_nik
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["NIK", "Nama Lengkap", "Jenis Kelamin (L/P)", "Tanggal Lahir", "No. HP", "Kelurahan", "Pendidikan"]
+SITI = make_nik(sex="F", birth_date=datetime.date(1990, 11, 27), serial=1)
+BUDI = make_nik(sex="M", birth_date=datetime.date(1995, 1, 2), serial=2, region="337502")
+NUR = make_nik(sex="F", birth_date=datetime.date(2000, 6, 30), serial=3, region="337503")
+
+
+def csv_bytes(rows, delimiter=";", encoding="utf-8-sig") -> bytes:
+    return "\r\n".join(delimiter.join(str(cell) for cell in row) for row in rows).encode(encoding)
+
+
+def xlsx_bytes(rows) -> bytes:
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+GOOD = [
+    HEADER,
+    [SITI, "Siti Ma'rufah", "P", "27/11/1990", "0812-3456-7890", "Medono", "SLTA"],
+    [BUDI, "  BUDI  SANTOSO ", "L", "02-01-1995", "+62 813 1111 2222", "Kauman", "S1"],
+    [NUR, "Nur", "P", "2000-06-30", "6285722223333", "", "3"],
+]
+
+
+def test_a_good_file_previews_and_imports_every_row():
+    result = imports.preview(csv_bytes(GOOD), "peserta.csv")
+    assert result.ok, result.errors
+    assert (result.new_count, result.update_count) == (3, 0)
+    imports.import_rows(content=csv_bytes(GOOD), filename="peserta.csv", package=None, actor=factories.StaffFactory())
+    people = {p.nik: p for p in Participant.objects.all()}
+    assert people[SITI].full_name == "Siti Ma'rufah"
+    assert people[BUDI].full_name == "BUDI SANTOSO"  # capitals kept, spaces trimmed
+    assert people[NUR].full_name == "Nur"
+    assert {p.phone for p in people.values()} == {"081234567890", "081311112222", "085722223333"}
+    assert people[SITI].birth_date == datetime.date(1990, 11, 27)
+    assert people[BUDI].birth_date == datetime.date(1995, 1, 2)
+    assert people[SITI].kelurahan.code == "33.75.01.1002"
+    assert people[NUR].kelurahan is None
+    assert people[BUDI].education == Participant.Education.BACHELOR
+    assert people[NUR].education == Participant.Education.PRIMARY
+
+
+def test_a_file_with_three_bad_rows_lists_them_and_saves_nothing():
+    rows = [
+        *GOOD,
+        ["3375013102980001", "Tanggal Salah", "L", "01/01/1998", "", "", "SLTA"],  # 31 February in the NIK
+        [
+            make_nik(sex="M", birth_date=datetime.date(1990, 1, 1), serial=9),
+            "Tanpa Kelamin",
+            "X",
+            "01/01/1990",
+            "",
+            "",
+            "SLTA",
+        ],
+        [
+            make_nik(sex="M", birth_date=datetime.date(1991, 1, 1), serial=8),
+            "",
+            "L",
+            "32/01/1991",
+            "",
+            "Atlantis",
+            "SLTA",
+        ],
+    ]
+    result = imports.preview(csv_bytes(rows), "peserta.csv")
+    assert not result.ok
+    errors = result.errors
+    assert {line for line, _column, _message in errors} == {5, 6, 7}
+    assert (5, "NIK") in {(line, column) for line, column, _ in errors}
+    assert (6, "Jenis Kelamin (L/P)") in {(line, column) for line, column, _ in errors}
+    assert {column for line, column, _ in errors if line == 7} == {"Nama Lengkap", "Tanggal Lahir", "Kelurahan"}
+    assert any("bukan tanggal lahir yang benar" in message for _l, _c, message in errors)
+    with pytest.raises(ValidationError):
+        imports.import_rows(
+            content=csv_bytes(rows), filename="peserta.csv", package=None, actor=factories.StaffFactory()
+        )
+    assert not Participant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (csv_bytes(GOOD, delimiter=","), "comma.csv"),
+        (csv_bytes(GOOD, delimiter=";", encoding="utf-8"), "no-bom.csv"),
+        (csv_bytes(GOOD, delimiter=";", encoding="cp1252"), "windows.csv"),
+        (xlsx_bytes(GOOD), "peserta.xlsx"),
+    ],
+    ids=["comma", "utf8-no-bom", "windows-1252", "xlsx"],
+)
+def test_separators_encodings_and_formats(content, filename):
+    result = imports.preview(content, filename)
+    assert result.ok, result.errors
+    assert [row.data["full_name"] for row in result.rows] == ["Siti Ma'rufah", "BUDI SANTOSO", "Nur"]
+
+
+def test_windows_1252_letters_survive():
+    rows = [HEADER, [SITI, "Siti Ma’rufah Zoë", "P", "27/11/1990", "", "", "SLTA"]]
+    result = imports.preview(csv_bytes(rows, encoding="cp1252"), "x.csv")
+    assert result.rows[0].data["full_name"] == "Siti Ma’rufah Zoë"
+
+
+def test_a_nik_excel_stored_as_a_number_is_refused_with_how_to_fix_it():
+    rows = [HEADER, [int(SITI), "Siti", "P", "27/11/1990", "", "", "SLTA"]]
+    result = imports.preview(xlsx_bytes(rows), "x.xlsx")
+    (line, column, message), *_ = result.errors
+    assert (line, column) == (2, "NIK")
+    assert "angka" in message and "Teks" in message
+    csv_result = imports.preview(
+        csv_bytes([HEADER, ["3,37501E+15", "Siti", "P", "27/11/1990", "", "", "SLTA"]]), "x.csv"
+    )
+    assert "Teks" in csv_result.errors[0][2]
+
+
+def test_nik_with_spaces_or_dots_is_cleaned():
+    spaced = f"{SITI[:4]} {SITI[4:8]}.{SITI[8:12]} {SITI[12:]}"
+    result = imports.preview(csv_bytes([HEADER, [spaced, "Siti", "P", "27/11/1990", "", "", "SLTA"]]), "x.csv")
+    assert result.ok and result.rows[0].data["nik"] == SITI
+
+
+def test_dates_as_excel_serials_and_date_cells():
+    rows = [
+        HEADER,
+        [SITI, "Siti", "P", 33204, "", "", "SLTA"],  # Excel's serial for 27 November 1990
+        [BUDI, "Budi", "L", datetime.datetime(1995, 1, 2), "", "", "SLTA"],
+    ]
+    result = imports.preview(xlsx_bytes(rows), "x.xlsx")
+    assert result.ok, result.errors
+    assert [row.data["birth_date"] for row in result.rows] == [datetime.date(1990, 11, 27), datetime.date(1995, 1, 2)]
+    serial = imports.preview(csv_bytes([HEADER, [SITI, "Siti", "P", "33204", "", "", "SLTA"]]), "x.csv")
+    assert serial.rows[0].data["birth_date"] == datetime.date(1990, 11, 27)
+
+
+def test_empty_rows_at_the_end_and_headers_in_other_capitals():
+    rows = [[h.upper() for h in HEADER], *GOOD[1:], ["", "", "", "", "", "", ""], [";"], []]
+    result = imports.preview(csv_bytes(rows), "x.csv")
+    assert result.ok, result.errors
+    assert len(result.rows) == 3
+
+
+def test_the_same_person_twice_in_one_file():
+    rows = [HEADER, GOOD[1], GOOD[2], [SITI, "Siti lagi", "P", "27/11/1990", "", "", "SLTA"]]
+    result = imports.preview(csv_bytes(rows), "x.csv")
+    assert result.errors == [(4, "NIK", "NIK sama dengan baris 2.")]
+
+
+def test_a_registered_nik_is_updated_and_a_disagreeing_sex_only_warns():
+    person = factories.ParticipantFactory(nik=SITI, full_name="Siti", sex="F", birth_date=datetime.date(1990, 11, 27))
+    rows = [HEADER, [SITI, "Siti Ma'rufah", "L", "27/11/1990", "081299998888", "Medono", "SLTA"]]
+    result = imports.preview(csv_bytes(rows), "x.csv")
+    assert result.ok and result.update_count == 1
+    assert len(result.rows[0].warnings) == 1
+    imports.import_rows(content=csv_bytes(rows), filename="x.csv", package=None, actor=factories.StaffFactory())
+    person.refresh_from_db()
+    assert (person.full_name, person.phone, Participant.objects.count()) == ("Siti Ma'rufah", "081299998888", 1)
+
+
+def test_enrolling_a_file_into_a_package_checks_seats_and_entry_rules():
+    package = factories.TrainingPackageFactory(quota=2)
+    result = imports.preview(csv_bytes(GOOD), "x.csv", package)
+    assert not result.ok
+    # Nur lives outside the city (no kelurahan), and only two seats are free.
+    messages = [message for _line, _column, message in result.errors]
+    assert any("warga Kota Pekalongan" in message for message in messages)
+    small = [HEADER, GOOD[1], GOOD[2]]
+    imports.import_rows(content=csv_bytes(small), filename="x.csv", package=package, actor=factories.StaffFactory())
+    assert Enrollment.objects.filter(package=package, status="enrolled", source="import").count() == 2
+
+
+def test_the_import_pages_for_staff(client):
+    staff = factories.StaffFactory()
+    client.force_login(staff)
+    template = client.get(reverse("intake:import-template", args=["xlsx"]))
+    assert template.status_code == 200
+    header = imports.read_table(template.content, "t.xlsx")[0]
+    assert header[:2] == ["NIK", "Nama Lengkap"]
+    upload = io.BytesIO(csv_bytes(GOOD))
+    upload.name = "peserta.csv"
+    response = client.post(reverse("intake:import-upload"), {"file": upload})
+    batch = ParticipantImport.objects.get()
+    assert response["Location"] == reverse("intake:import-preview", args=[batch.pk])
+    preview = client.get(response["Location"])
+    assert "3 baris" in preview.content.decode()
+    assert client.post(response["Location"]).status_code == 302
+    assert Participant.objects.count() == 3
+    batch.refresh_from_db()
+    assert batch.imported_at is not None
+
+
+def test_uploads_other_than_xlsx_or_csv_are_refused(client):
+    client.force_login(factories.StaffFactory())
+    upload = io.BytesIO(b"MZ\x90\x00")
+    upload.name = "virus.exe"
+    response = client.post(reverse("intake:import-upload"), {"file": upload})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"]
+    assert not ParticipantImport.objects.exists()
+
+
+@pytest.mark.parametrize("factory", [factories.OperatorFactory, factories.OfficialFactory])
+def test_import_is_for_staff_only(client, factory):
+    client.force_login(factory())
+    assert client.get(reverse("intake:import-upload")).status_code == 403
