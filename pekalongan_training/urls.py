@@ -17,4 +17,5 @@ urlpatterns = [
     path("provider/", include("programs.urls")),
     path("intake/", include("participants.urls")),
     path("pelatihan/", include("participants.public_urls")),
+    path("dashboard/", include("reports.urls")),
 ]

@@ -12,4 +12,6 @@ def home(request):
         return redirect("admin:index")
     if is_operator(user):
         return redirect("provider:package-list")
-    return render(request, "home.html", {"is_official": is_official(user)})
+    if is_official(user):
+        return redirect("dashboard:index")
+    return render(request, "home.html")

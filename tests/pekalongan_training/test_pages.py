@@ -40,11 +40,10 @@ def test_operators_go_to_the_provider_portal(client):
     assert response["Location"] == reverse("provider:package-list")
 
 
-def test_official_sees_what_is_coming_for_them(client):
+def test_officials_go_to_the_dashboard(client):
     client.force_login(OfficialFactory())
-    content = client.get(reverse("home")).content.decode()
-    assert "Dasbor capaian" in content
-    assert "Portal penyelenggara" not in content
+    response = client.get(reverse("home"))
+    assert response["Location"] == reverse("dashboard:index")
 
 
 def test_a_user_without_a_role_is_told_so(client):

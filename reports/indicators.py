@@ -1,0 +1,535 @@
+"""The indicators officials quote, computed in the database exactly as DESIGN.md defines them.
+
+Every function here runs a fixed number of aggregate queries, however many participants there
+are; nothing loops over people in Python. The definitions, in plain Indonesian, are on
+/dashboard/indicators/ (templates/reports/indicators.html): change both together.
+
+For the selected filters (program year, wave, category, provider, vocation, funding source,
+kecamatan), cancelled packages left out:
+- the kecamatan filter is the kecamatan of *domicile* for everything about people, and the
+  kecamatan of the *venue* for package counts; costs are not computed under it (a package's budget
+  is not split by where its participants live);
+- headcounts (enrolled, completers) count people; rates count enrollments.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+
+from participants.models import Attendance, Enrollment, Outcome, Participant
+from pekalongan_training.dates import add_months
+from programs.models import Session, TrainingPackage
+
+SEATED = Enrollment.SEAT_STATUSES
+WORKING = (Outcome.Status.SELF_EMPLOYED, Outcome.Status.EMPLOYED)
+INTAKE_WORKING = (Participant.EmploymentStatus.SELF_EMPLOYED, Participant.EmploymentStatus.EMPLOYED)
+ROUNDS = (3, 6, 12)
+AGE_BANDS = [("15-24", 15, 24), ("25-34", 25, 34), ("35-44", 35, 44), ("45-54", 45, 54), ("55+", 55, 200)]
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share with its numerator and denominator; no denominator means no rate (a dash)."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.denominator else 100 * self.numerator / self.denominator
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    cohort: object = None
+    category: str | None = None
+    kecamatan: object = None
+    provider: object = None
+    vocation: object = None
+    funding: str | None = None
+
+    def package_q(self, prefix: str = "", *, venue: bool = False) -> Q:
+        """The package filters as a Q on a path to TrainingPackage ("" or "package__")."""
+        q = ~Q(**{f"{prefix}status": TrainingPackage.Status.CANCELLED})
+        if self.year:
+            q &= Q(**{f"{prefix}cohort__program__fiscal_year": self.year})
+        if self.cohort:
+            q &= Q(**{f"{prefix}cohort": self.cohort})
+        if self.category:
+            q &= Q(**{f"{prefix}category": self.category})
+        if self.provider:
+            q &= Q(**{f"{prefix}provider": self.provider})
+        if self.vocation:
+            q &= Q(**{f"{prefix}vocation": self.vocation})
+        if self.funding:
+            q &= Q(**{f"{prefix}cohort__program__funding_source": self.funding})
+        if venue and self.kecamatan:
+            q &= Q(**{f"{prefix}venue_kelurahan__kecamatan": self.kecamatan})
+        return q
+
+    def packages(self):
+        return TrainingPackage.objects.filter(self.package_q(venue=True))
+
+    def enrollments(self):
+        queryset = Enrollment.objects.filter(self.package_q("package__"))
+        if self.kecamatan:
+            queryset = queryset.filter(participant__kelurahan__kecamatan=self.kecamatan)
+        return queryset
+
+
+def headcounts(f: Filters) -> dict:
+    """Enrolled and completers: distinct people (by NIK)."""
+    return f.enrollments().aggregate(
+        enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
+        completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
+    )
+
+
+def completion_rate(f: Filters) -> Rate:
+    """Completed / (completed + dropped out), enrollments in completed packages."""
+    counts = (
+        f.enrollments()
+        .filter(package__status=TrainingPackage.Status.COMPLETED)
+        .aggregate(
+            completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
+            ended=Count("pk", filter=Q(status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT])),
+        )
+    )
+    return Rate(counts["completed"], counts["ended"])
+
+
+def certification_rate(f: Filters) -> Rate:
+    """Completers found competent by an LSP / completers tested."""
+    counts = (
+        f.enrollments()
+        .filter(status=Enrollment.Status.COMPLETED)
+        .aggregate(
+            competent=Count("pk", filter=Q(competency=Enrollment.Competency.COMPETENT)),
+            tested=Count("pk", filter=~Q(competency=Enrollment.Competency.NOT_TESTED)),
+        )
+    )
+    return Rate(counts["competent"], counts["tested"])
+
+
+def attendance(f: Filters, today: datetime.date) -> dict:
+    """Present marks / marks in held meetings; and / every planned meeting of each seat holder."""
+    marks = Attendance.objects.filter(
+        enrollment__in=f.enrollments().filter(status__in=SEATED), session__date__lte=today
+    ).aggregate(
+        marked=Count("pk"),
+        present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+        sick=Count("pk", filter=Q(status=Attendance.Status.SICK)),
+        absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+    )
+    # Every (seat holder, meeting of their package) pair: what full attendance would be.
+    planned = Session.objects.filter(package__enrollments__in=f.enrollments().filter(status__in=SEATED)).count()
+    return {
+        "held": Rate(marks["present"], marks["marked"]),
+        "planned": Rate(marks["present"], planned),
+        "excused": Rate(marks["excused"], marks["marked"]),
+        "sick": Rate(marks["sick"], marks["marked"]),
+        "absent": Rate(marks["absent"], marks["marked"]),
+    }
+
+
+def reporting(f: Filters, today: datetime.date) -> dict:
+    """Held meetings with attendance recorded / held meetings; on time = first mark by the end of the next day."""
+    sessions = Session.objects.filter(package__in=f.packages(), date__lte=today)
+    held = sessions.count()
+    recorded = sessions.filter(attendances__isnull=False).distinct().count()
+    # On time: the first mark made before midnight (WIB) at the end of the day after the meeting.
+    # One query; the comparison runs over meetings (not people), since date arithmetic with time
+    # zones is not portable between SQLite and PostgreSQL.
+    firsts = (
+        sessions.annotate(first=Min("attendances__marked_at")).filter(first__isnull=False).values_list("date", "first")
+    )
+    on_time = sum(1 for day, first in firsts if first < _end_of_next_day(day))
+    return {"recorded": Rate(recorded, held), "on_time": Rate(on_time, held)}
+
+
+WIB = datetime.timezone(datetime.timedelta(hours=7), "WIB")
+
+
+def _end_of_next_day(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day + datetime.timedelta(days=2), datetime.time(), tzinfo=WIB)
+
+
+def realization(f: Filters) -> list[dict]:
+    """Per category: packages started (running or completed) and completed, over packages planned."""
+    rows = (
+        f.packages()
+        .values("category")
+        .annotate(
+            planned=Count("pk"),
+            started=Count(
+                "pk", filter=Q(status__in=[TrainingPackage.Status.RUNNING, TrainingPackage.Status.COMPLETED])
+            ),
+            completed=Count("pk", filter=Q(status=TrainingPackage.Status.COMPLETED)),
+        )
+        .order_by("category")
+    )
+    labels = dict(TrainingPackage.Category.choices)
+    return [
+        {
+            "category": row["category"],
+            "label": labels.get(row["category"], row["category"]),
+            "planned": row["planned"],
+            "realization": Rate(row["started"], row["planned"]),
+            "completion": Rate(row["completed"], row["planned"]),
+        }
+        for row in rows
+    ]
+
+
+def costs(f: Filters, counts: dict) -> dict:
+    """Package budgets / enrolled people, and / completers (not under a kecamatan filter)."""
+    if f.kecamatan:
+        return {"budget": None, "per_participant": None, "per_completer": None}
+    budget = f.packages().aggregate(total=Coalesce(Sum("budget"), 0))["total"]
+    return {
+        "budget": budget,
+        "per_participant": budget / counts["enrolled"] if counts["enrolled"] else None,
+        "per_completer": budget / counts["completers"] if counts["completers"] else None,
+    }
+
+
+@dataclass
+class RoundOutcome:
+    round: int
+    due: int
+    reached: int
+    unreachable: int
+    by_status: dict = field(default_factory=dict)
+    related: int = 0
+    intake_working: int = 0
+    median_income: float | None = None
+
+    @property
+    def pending(self) -> int:
+        return self.due - self.reached - self.unreachable
+
+    @property
+    def working(self) -> int:
+        return self.by_status.get(Outcome.Status.SELF_EMPLOYED, 0) + self.by_status.get(Outcome.Status.EMPLOYED, 0)
+
+    @property
+    def self_employment(self) -> Rate:
+        return Rate(self.by_status.get(Outcome.Status.SELF_EMPLOYED, 0), self.due)
+
+    @property
+    def self_employment_reached(self) -> Rate:
+        return Rate(self.by_status.get(Outcome.Status.SELF_EMPLOYED, 0), self.reached)
+
+    @property
+    def employment(self) -> Rate:
+        return Rate(self.working, self.due)
+
+    @property
+    def employment_reached(self) -> Rate:
+        return Rate(self.working, self.reached)
+
+    @property
+    def response(self) -> Rate:
+        return Rate(self.reached, self.due)
+
+    @property
+    def change_from_intake(self) -> float | None:
+        """Percentage points: share working at round R minus share working at intake, over the reached."""
+        if not self.reached:
+            return None
+        return 100 * (self.working - self.intake_working) / self.reached
+
+    @property
+    def training_related(self) -> Rate:
+        return Rate(self.related, self.working)
+
+
+def _due(f: Filters, round_: int, today: datetime.date):
+    """Completers whose package ended at least `round_` months ago."""
+    return f.enrollments().filter(status=Enrollment.Status.COMPLETED, package__ends_on__lte=add_months(today, -round_))
+
+
+def outcomes(f: Filters, today: datetime.date) -> list[RoundOutcome]:
+    """Each follow-up round: due, reached, unreachable, pending, statuses, and the median income."""
+    results = []
+    for round_ in ROUNDS:
+        at_round = Q(outcomes__round=round_)
+        answered = at_round & ~Q(outcomes__status=Outcome.Status.UNREACHABLE)
+        aggregates = {
+            "due": Count("pk", distinct=True),
+            "reached": Count("outcomes", filter=answered),
+            "unreachable": Count("outcomes", filter=at_round & Q(outcomes__status=Outcome.Status.UNREACHABLE)),
+            "related": Count(
+                "outcomes", filter=at_round & Q(outcomes__status__in=WORKING, outcomes__related_to_training=True)
+            ),
+            "intake_working": Count(
+                "outcomes", filter=answered & Q(participant__employment_status_at_intake__in=INTAKE_WORKING)
+            ),
+        }
+        for status in Outcome.Status.values:
+            aggregates[status] = Count("outcomes", filter=at_round & Q(outcomes__status=status))
+        counts = _due(f, round_, today).aggregate(**aggregates)
+        results.append(
+            RoundOutcome(
+                round=round_,
+                due=counts["due"],
+                reached=counts["reached"],
+                unreachable=counts["unreachable"],
+                by_status={status: counts[status] for status in Outcome.Status.values},
+                related=counts["related"],
+                intake_working=counts["intake_working"],
+                median_income=_median_income(f, round_, today),
+            )
+        )
+    return results
+
+
+def _median_income(f: Filters, round_: int, today: datetime.date) -> float | None:
+    """The middle monthly income of due completers working at the round (two queries, no list in Python)."""
+    incomes = Outcome.objects.filter(
+        enrollment__in=_due(f, round_, today),
+        round=round_,
+        status__in=WORKING,
+        monthly_income__isnull=False,
+    ).order_by("monthly_income")
+    count = incomes.count()
+    if not count:
+        return None
+    middle = list(incomes.values_list("monthly_income", flat=True)[(count - 1) // 2 : count // 2 + 1])
+    return sum(middle) / len(middle)
+
+
+# --- breakdowns ---------------------------------------------------------------------------------
+
+
+def _group_counts(queryset, *group):
+    return queryset.values(*group).annotate(
+        enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
+        completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
+        completed=Count(
+            "pk", filter=Q(status=Enrollment.Status.COMPLETED, package__status=TrainingPackage.Status.COMPLETED)
+        ),
+        ended=Count(
+            "pk",
+            filter=Q(
+                status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT],
+                package__status=TrainingPackage.Status.COMPLETED,
+            ),
+        ),
+    )
+
+
+def _rows(groups, label) -> list[dict]:
+    return [
+        {
+            "label": label(group),
+            "enrolled": group["enrolled"],
+            "completers": group["completers"],
+            "completion": Rate(group["completed"], group["ended"]),
+        }
+        for group in groups
+        if group["enrolled"] or group["completers"]
+    ]
+
+
+def by_domicile(f: Filters) -> dict:
+    outside = "Luar Kota Pekalongan"
+    kecamatan = _group_counts(f.enrollments(), "participant__kelurahan__kecamatan__name").order_by(
+        "participant__kelurahan__kecamatan__name"
+    )
+    kelurahan = _group_counts(
+        f.enrollments(), "participant__kelurahan__kecamatan__name", "participant__kelurahan__name"
+    ).order_by("participant__kelurahan__kecamatan__name", "participant__kelurahan__name")
+    return {
+        "kecamatan": _rows(kecamatan, lambda g: g["participant__kelurahan__kecamatan__name"] or outside),
+        "kelurahan": _rows(
+            kelurahan,
+            lambda g: (
+                f"{g['participant__kelurahan__name']} ({g['participant__kelurahan__kecamatan__name']})"
+                if g["participant__kelurahan__name"]
+                else outside
+            ),
+        ),
+    }
+
+
+def _age_band():
+    """Age on the first day of the package, in whole years, banded, computed in the database."""
+    born, start = "participant__birth_date", "package__starts_on"
+    before_birthday = Case(
+        When(start_month__lt=F("birth_month"), then=Value(1)),
+        When(start_month=F("birth_month"), start_day__lt=F("birth_day"), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    annotations = {
+        "start_month": ExtractMonth(start),
+        "birth_month": ExtractMonth(born),
+        "start_day": ExtractDay(start),
+        "birth_day": ExtractDay(born),
+    }
+    age = ExtractYear(start) - ExtractYear(born) - before_birthday
+    band = Case(
+        *(When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BANDS),
+        default=Value("<15"),
+    )
+    return annotations, age, band
+
+
+def by_person(f: Filters) -> dict:
+    """Sex, age band at enrollment, education, beneficiary group, disability."""
+    labels = {
+        "participant__sex": dict(Participant.Sex.choices),
+        "participant__education": dict(Participant.Education.choices),
+        "participant__beneficiary_group": dict(Participant.BeneficiaryGroup.choices),
+    }
+    tables = {}
+    for key, path in (
+        ("sex", "participant__sex"),
+        ("education", "participant__education"),
+        ("beneficiary_group", "participant__beneficiary_group"),
+        ("disability", "participant__has_disability"),
+    ):
+        groups = _group_counts(f.enrollments(), path).order_by(path)
+        names = labels.get(path, {True: "Ya", False: "Tidak"})
+        tables[key] = _rows(groups, lambda g, path=path, names=names: str(names.get(g[path], g[path])))
+    annotations, age, band = _age_band()
+    groups = (
+        f.enrollments()
+        .annotate(**annotations)
+        .annotate(age=age)
+        .annotate(age_band=band)
+        .values("age_band")
+        .annotate(
+            enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
+            completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
+            completed=Count(
+                "pk", filter=Q(status=Enrollment.Status.COMPLETED, package__status=TrainingPackage.Status.COMPLETED)
+            ),
+            ended=Count(
+                "pk",
+                filter=Q(
+                    status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT],
+                    package__status=TrainingPackage.Status.COMPLETED,
+                ),
+            ),
+        )
+        .order_by("age_band")
+    )
+    tables["age_band"] = _rows(groups, lambda g: g["age_band"])
+    return tables
+
+
+def provider_league(f: Filters, today: datetime.date, round_: int = 6) -> list[dict]:
+    """Per provider: completion, attendance, outcome and response rates at `round_`, cost, reporting."""
+    base = _group_counts(f.enrollments(), "package__provider", "package__provider__name")
+    people = {row["package__provider"]: row for row in base}
+    marks = {
+        row["session__package__provider"]: row
+        for row in Attendance.objects.filter(
+            enrollment__in=f.enrollments().filter(status__in=SEATED), session__date__lte=today
+        )
+        .values("session__package__provider")
+        .annotate(marked=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+    }
+    due = {
+        row["package__provider"]: row
+        for row in _due(f, round_, today)
+        .values("package__provider")
+        .annotate(
+            due=Count("pk", distinct=True),
+            reached=Count(
+                "outcomes", filter=Q(outcomes__round=round_) & ~Q(outcomes__status=Outcome.Status.UNREACHABLE)
+            ),
+            working=Count("outcomes", filter=Q(outcomes__round=round_, outcomes__status__in=WORKING)),
+            self_employed=Count(
+                "outcomes", filter=Q(outcomes__round=round_, outcomes__status=Outcome.Status.SELF_EMPLOYED)
+            ),
+        )
+    }
+    packages = {
+        row["provider"]: row for row in f.packages().values("provider").annotate(budget=Coalesce(Sum("budget"), 0))
+    }
+    held = {
+        row["package__provider"]: row
+        for row in Session.objects.filter(package__in=f.packages(), date__lte=today)
+        .values("package__provider")
+        .annotate(
+            held=Count("pk", distinct=True), recorded=Count("pk", distinct=True, filter=Q(attendances__isnull=False))
+        )
+    }
+    league = []
+    for provider, row in people.items():
+        mark, outcome, package, session = (
+            marks.get(provider, {}),
+            due.get(provider, {}),
+            packages.get(provider, {}),
+            held.get(provider, {}),
+        )
+        budget = package.get("budget")
+        league.append(
+            {
+                "label": row["package__provider__name"],
+                "enrolled": row["enrolled"],
+                "completers": row["completers"],
+                "completion": Rate(row["completed"], row["ended"]),
+                "attendance": Rate(mark.get("present", 0), mark.get("marked", 0)),
+                "self_employment": Rate(outcome.get("self_employed", 0), outcome.get("due", 0)),
+                "employment": Rate(outcome.get("working", 0), outcome.get("due", 0)),
+                "response": Rate(outcome.get("reached", 0), outcome.get("due", 0)),
+                "per_completer": budget / row["completers"]
+                if budget and row["completers"] and not f.kecamatan
+                else None,
+                "reporting": Rate(session.get("recorded", 0), session.get("held", 0)),
+            }
+        )
+    return sorted(league, key=lambda r: (-(r["completion"].percent or -1), r["label"]))
+
+
+def charts(f: Filters, today: datetime.date, rounds: list[RoundOutcome]) -> dict:
+    """Data for Chart.js: by category and wave; outcomes by round; packages by status."""
+    category_labels = dict(TrainingPackage.Category.choices)
+    by_wave = (
+        f.enrollments()
+        .values("package__cohort__number", "package__cohort__program__fiscal_year", "package__category")
+        .annotate(
+            enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
+            completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
+        )
+        .order_by("package__cohort__program__fiscal_year", "package__cohort__number", "package__category")
+    )
+    waves, series = [], {}
+    for row in by_wave:
+        wave = f"G{row['package__cohort__number']}/{row['package__cohort__program__fiscal_year']}"
+        if wave not in waves:
+            waves.append(wave)
+        label = str(category_labels.get(row["package__category"], row["package__category"]))
+        series.setdefault(label, {})[wave] = (row["enrolled"], row["completers"])
+    status_counts = f.packages().values("status").annotate(n=Count("pk")).order_by("status")
+    package_status = {row["status"]: row["n"] for row in status_counts}
+    return {
+        "waves": waves,
+        "categories": [
+            {
+                "label": label,
+                "enrolled": [values.get(wave, (0, 0))[0] for wave in waves],
+                "completers": [values.get(wave, (0, 0))[1] for wave in waves],
+            }
+            for label, values in series.items()
+        ],
+        "rounds": [f"{r.round}" for r in rounds],
+        "outcomes": [
+            {"status": status, "label": str(label), "counts": [r.by_status.get(status, 0) for r in rounds]}
+            for status, label in Outcome.Status.choices
+        ]
+        + [{"status": "pending", "label": "", "counts": [r.pending for r in rounds]}],
+        "packages": [
+            {"status": status, "label": str(label), "count": package_status.get(status, 0)}
+            for status, label in TrainingPackage.Status.choices
+            if status != TrainingPackage.Status.CANCELLED
+        ],
+    }

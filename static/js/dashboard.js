@@ -1,0 +1,44 @@
+// Draws the dashboard's charts from the data the page embeds (json_script "chart-data").
+(function () {
+  "use strict";
+  var source = document.getElementById("chart-data");
+  if (!source || !window.Chart) return;
+  var data = JSON.parse(source.textContent);
+  var palette = ["#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#6c757d"];
+  var english = document.documentElement.lang === "en";
+  var enrolledLabel = english ? "enrolled" : "peserta";
+  var completersLabel = english ? "completers" : "lulus";
+
+  var waveSets = [];
+  data.categories.forEach(function (category, index) {
+    waveSets.push({ label: category.label + " · " + enrolledLabel, data: category.enrolled, backgroundColor: palette[index % palette.length] });
+    waveSets.push({ label: category.label + " · " + completersLabel, data: category.completers, backgroundColor: palette[index % palette.length] + "88" });
+  });
+  new Chart(document.getElementById("chart-waves"), {
+    type: "bar",
+    data: { labels: data.waves, datasets: waveSets },
+    options: { responsive: true, plugins: { legend: { position: "bottom" } } }
+  });
+
+  var outcomeColors = { self_employed: "#198754", employed: "#0d6efd", further_training: "#6f42c1", not_working: "#fd7e14", unreachable: "#6c757d", pending: "#dee2e6" };
+  new Chart(document.getElementById("chart-outcomes"), {
+    type: "bar",
+    data: {
+      labels: data.rounds.map(function (round) { return round + (english ? " months" : " bulan"); }),
+      datasets: data.outcomes.map(function (item) {
+        return { label: item.label || data.outcome_labels[item.status], data: item.counts, backgroundColor: outcomeColors[item.status] };
+      })
+    },
+    options: { responsive: true, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } }, plugins: { legend: { position: "bottom" } } }
+  });
+
+  new Chart(document.getElementById("chart-packages"), {
+    type: "bar",
+    data: {
+      labels: data.packages.map(function (item) { return item.label; }),
+      datasets: [{ data: data.packages.map(function (item) { return item.count; }), backgroundColor: palette }]
+    },
+    options: { responsive: true, indexAxis: "y", plugins: { legend: { display: false } } }
+  });
+  document.documentElement.dataset.chartsDrawn = "true";
+})();
