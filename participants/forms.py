@@ -1,5 +1,7 @@
 """Forms that validate and normalize input; the writes with rules happen in services."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -342,7 +344,7 @@ class RegistrationForm(forms.Form):
         label=_(
             "I agree that Dinperinaker Kota Pekalongan processes my personal data to select participants, run "
             "the training and follow up on my work afterwards, as UU No. 27 Tahun 2022 on Personal Data "
-            "Protection allows. The data is not given to anyone else."
+            "Protection allows. My data is shared only with the provider that runs my class."
         ),
         error_messages={"required": _("Tick the box to agree; without it we cannot process your registration.")},
     )
@@ -359,6 +361,12 @@ class RegistrationForm(forms.Form):
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        if not datetime.date(1900, 1, 1) <= birth_date <= timezone.localdate():
+            raise forms.ValidationError(_("Check the date of birth: it must be between 1900 and today."))
+        return birth_date
 
     def participant_data(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if name not in ("consent", "website")}

@@ -10,6 +10,7 @@ import datetime
 import io
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -179,19 +180,30 @@ def _decode(content: bytes) -> str:
     return content.decode("latin-1")
 
 
+MAX_COLUMNS = 40
+
+
 def read_table(content: bytes, filename: str) -> list[list]:
-    """The file's cells, row by row (XLSX cells keep their types; CSV cells are strings)."""
+    """The file's cells, row by row (XLSX cells keep their types; CSV cells are strings).
+
+    Reads at most MAX_ROWS + 500 rows and MAX_COLUMNS columns, so a file that claims a huge
+    sheet cannot exhaust the server. Raises ValidationError for a file that cannot be read.
+    """
+    limit = MAX_ROWS + 500
     if content[:2] == b"PK" or filename.lower().endswith(".xlsx"):
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a broken file
+            sheet = workbook.worksheets[0]
+            return [list(row) for row in islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), limit)]
+        except Exception as error:  # openpyxl and the XML and zip readers under it raise many kinds
             raise ValidationError(_("The file cannot be read as an Excel workbook (.xlsx).")) from error
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    text = _decode(content)
+    text = _decode(content).replace("\x00", "")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        return [row[:MAX_COLUMNS] for row in islice(csv.reader(io.StringIO(text), delimiter=delimiter), limit)]
+    except csv.Error as error:
+        raise ValidationError(_("The file cannot be read as a CSV file. Save it again from Excel as CSV.")) from error
 
 
 def _blank(cells) -> bool:
@@ -205,6 +217,16 @@ EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
 
 def clean_date(value) -> datetime.date:
+    """A birth date written any of the ways people write it, between 1900 and today."""
+    date = _read_date(value)
+    if not datetime.date(1900, 1, 1) <= date <= datetime.date.today():
+        raise ValidationError(_("A birth date must be between 1900 and today."))
+    return date
+
+
+def _read_date(value) -> datetime.date:
+    if isinstance(value, bool):
+        raise ValidationError(_("Write the date as 27/11/1990, 27-11-1990 or 1990-11-27."))
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -212,7 +234,7 @@ def clean_date(value) -> datetime.date:
     if isinstance(value, int | float) and 1 <= value < 100_000:
         return EXCEL_EPOCH + datetime.timedelta(days=int(value))
     text = str(value or "").strip()
-    if re.fullmatch(r"\d{4,5}(\.0)?", text):
+    if re.fullmatch(r"\d{4,5}(\.0)?", text) and 1 <= float(text) < 100_000:
         return EXCEL_EPOCH + datetime.timedelta(days=int(float(text)))
     for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y"):
         try:
@@ -267,7 +289,7 @@ def _text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    return " ".join(str(value).replace("\x00", "").split())
 
 
 # --- the preview ---------------------------------------------------------------------------------
@@ -298,6 +320,8 @@ def preview(content: bytes, filename: str, package: TrainingPackage | None = Non
     body = table[header_index + 1 :]
     while body and _blank(body[-1]):
         body.pop()
+    if not body:
+        return Preview(rows=[], file_errors=[_("The file has a header but no participants.")], package=package)
     if len(body) > MAX_ROWS:
         return Preview(rows=[], file_errors=[_("At most %(max)s rows per file.") % {"max": MAX_ROWS}], package=package)
     label = {name: header for header, name in COLUMNS}
@@ -330,19 +354,29 @@ def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None
             raise ValidationError(_("This column cannot be empty."))
         return text
 
+    def fits(name, text):
+        limit = Participant._meta.get_field(name).max_length
+        if limit and len(text) > limit:
+            row.errors.append((label[name], _("At most %(limit)s characters.") % {"limit": limit}))
+            return False
+        return True
+
     attempt("nik", clean_nik)
     attempt("full_name", required_text)
+    if "full_name" in row.data and not fits("full_name", row.data["full_name"]):
+        del row.data["full_name"]
     attempt("sex", lambda v: _clean_choice(SEX, v, _("Write L or P.")))
     attempt("birth_date", clean_date)
     attempt(
         "education",
         lambda v: _clean_choice(EDUCATION, v, _("Write SD, SMP, SLTA, D3, S1 ... or the Dukcapil code 1-10.")),
     )
-    if "phone" in cell:
+    if _text(cell.get("phone")):
         attempt("phone", lambda v: normalize_phone(_text(v)))
     for name in ("birth_place", "address", "ak1_number"):
-        if name in cell:
-            row.data[name] = _text(cell[name])
+        text = _text(cell.get(name))
+        if text and fits(name, text):
+            row.data[name] = text  # an empty cell leaves what is on record
     if "kelurahan" in cell and _text(cell["kelurahan"]):
         found = kelurahan.get(_key(cell["kelurahan"]))
         if found is None:
@@ -352,7 +386,7 @@ def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None
         else:
             row.data["kelurahan"] = found
     for name in ("vocational_school", "has_disability"):
-        if name in cell:
+        if _text(cell.get(name)):
             attempt(name, _clean_bool)
     if "employment_status_at_intake" in cell and _text(cell["employment_status_at_intake"]):
         attempt(
@@ -394,6 +428,10 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
         row.action = "update" if person else "new"
         row.existing_pk = person.pk if person else None
     if package is None:
+        return
+    if package.is_closed:
+        for row in rows:
+            row.errors.append(("", _("Package %(code)s is completed or cancelled.") % {"code": package.code}))
         return
     already = set(
         Enrollment.objects.filter(package=package, participant__nik__in=niks).values_list("participant__nik", flat=True)

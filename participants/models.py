@@ -159,6 +159,8 @@ class Enrollment(models.Model):
 
     # A seat stays taken once someone started: a drop-out's place is not refilled mid-course.
     SEAT_STATUSES = (Status.ENROLLED, Status.COMPLETED, Status.DROPPED_OUT)
+    # Online registration is first come, first served: these take one of the quota's places.
+    PLACE_STATUSES = (*SEAT_STATUSES, Status.APPLIED, Status.WAITLISTED)
 
     participant = models.ForeignKey(
         Participant, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("participant")
@@ -196,6 +198,8 @@ class Enrollment(models.Model):
     )
     source = models.CharField(_("source"), max_length=15, choices=Source.choices, default=Source.STAFF)
     receipt_number = models.CharField(_("receipt number"), max_length=20, null=True, blank=True, unique=True)
+    consent_at = models.DateTimeField(_("consent to data processing given"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
     override_reason = models.TextField(
         _("override reason"),
         blank=True,

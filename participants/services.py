@@ -19,6 +19,10 @@ from participants.models import Attendance, Enrollment, Participant
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import Session, TrainingPackage
 
+# The version of the consent text on the registration form (participants/forms.py); change it
+# when the text changes, so every stored consent says which text the person agreed to.
+CONSENT_VERSION = "2026-11"
+
 # Statuses a new enrollment may start in. Completed and dropped-out come later, through the
 # attendance rule (completion_confirm, enrollment_change_status), never at creation.
 CREATE_STATUSES = (
@@ -418,10 +422,17 @@ def attendance_mark_all_present(*, session, actor) -> int:
 
 @transaction.atomic
 def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = "") -> Enrollment:
-    """Staff accept an applicant: a seat if one is left, else the waitlist. Entry rules apply."""
+    """Staff accept an applicant: a seat if one is left, else the waitlist. Entry rules apply.
+
+    The override reason is kept only for a person who fails a rule (a bulk accept gives one reason
+    for everyone ticked).
+    """
+    participant, package = _lock(enrollment.participant_id, enrollment.package_id)
+    enrollment = Enrollment.objects.get(pk=enrollment.pk)
     if enrollment.status != Enrollment.Status.APPLIED:
         raise ValidationError(_("Only an applicant can be accepted."))
-    package = TrainingPackage.objects.select_for_update().get(pk=enrollment.package_id)
+    if not eligibility_failures(participant, package):
+        override_reason = ""
     status = Enrollment.Status.ENROLLED if _seats_left(package) > 0 else Enrollment.Status.WAITLISTED
     return enrollment_change_status(enrollment=enrollment, status=status, override_reason=override_reason, actor=actor)
 
@@ -461,22 +472,28 @@ def enrollment_withdraw(*, enrollment: Enrollment, reason: str, actor) -> Enroll
     enrollment.save(update_fields=["status", "waitlisted_at", "decision_reason"])
     if not held_seat:
         return None
-    first = Enrollment.objects.select_for_update().filter(package=package).waitlist().first()
-    if first is None:
-        return None
-    first.status = Enrollment.Status.ENROLLED
-    first.enrolled_on = timezone.localdate()
-    first.waitlisted_at = None
-    first.save(update_fields=["status", "enrolled_on", "waitlisted_at"])
-    return first
+    today = timezone.localdate()
+    for waiting in (
+        Enrollment.objects.select_for_update().filter(package=package).waitlist().select_related("participant")
+    ):
+        # Still eligible now? (They may have been enrolled elsewhere this year since they joined the waitlist.)
+        if eligibility_failures(waiting.participant, package) and not waiting.override_reason:
+            continue
+        waiting.status = Enrollment.Status.ENROLLED
+        waiting.enrolled_on = today
+        waiting.waitlisted_at = None
+        waiting.decision_reason = _("Moved up from the waitlist on %(date)s, to the seat of %(name)s.") % {
+            "date": date_format(today),
+            "name": enrollment.participant.full_name,
+        }
+        waiting.save(update_fields=["status", "enrolled_on", "waitlisted_at", "decision_reason"])
+        return waiting
+    return None
 
 
 def registration_places_left(package: TrainingPackage) -> int:
     """Places still open to online registration: the quota less seats taken and applications waiting."""
-    taken = Enrollment.objects.filter(
-        package=package, status__in=[*Enrollment.SEAT_STATUSES, Enrollment.Status.APPLIED, Enrollment.Status.WAITLISTED]
-    ).count()
-    return package.quota - taken
+    return package.quota - Enrollment.objects.filter(package=package, status__in=Enrollment.PLACE_STATUSES).count()
 
 
 def _receipt_number(package: TrainingPackage) -> str:
@@ -485,14 +502,23 @@ def _receipt_number(package: TrainingPackage) -> str:
     return f"{package.cohort.program.fiscal_year}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
 
 
+PUBLIC_REASONS = {
+    # What an anonymous visitor is told: nothing about anyone's other enrollments.
+    "one_per_year": lambda: _("This NIK already has a training this year; one training a year is the rule."),
+}
+
+
 @transaction.atomic
 def registration_create(*, package: TrainingPackage, participant_data: dict) -> tuple[Enrollment, bool]:
-    """A resident registers online: create or update the person and an `applied` enrollment.
+    """A resident registers online: an `applied` enrollment, and the person if the NIK is new.
 
     Returns (enrollment, created). The same NIK again for the same package returns the earlier
-    registration (created False) and writes nothing. Refused with the reasons when registration
-    is closed, the places are taken, or an entry rule is not met.
+    registration (created False) and writes nothing. A person already on record is not changed
+    (anyone could type someone else's NIK): only their empty fields are filled in, and staff see
+    the person as recorded. Refused with the reasons when registration is closed, the places are
+    taken, or an entry rule is not met.
     """
+    participant = Participant.objects.select_for_update().filter(nik=participant_data["nik"]).first()
     package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
     today = timezone.localdate()
     cohort = package.cohort
@@ -500,26 +526,29 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
         (cohort.registration_opens or today) <= today <= (cohort.registration_closes or today)
     ):
         raise ValidationError(_("Registration for this package is closed."))
-    nik = participant_data["nik"]
-    participant = Participant.objects.select_for_update().filter(nik=nik).first()
     if participant is not None:
         earlier = Enrollment.objects.filter(participant=participant, package=package).first()
         if earlier is not None:
             return earlier, False
     if registration_places_left(package) <= 0:
         raise ValidationError(_("All places in this package are taken. Look for another package or the next wave."))
-    candidate = participant or Participant()
-    for name, value in participant_data.items():
-        setattr(candidate, name, value)
-    failures = eligibility_failures(candidate, package)
+    if participant is None:
+        participant = Participant(**participant_data)
+    else:
+        for name, value in participant_data.items():
+            if getattr(participant, name) in (None, "") and value not in (None, ""):
+                setattr(participant, name, value)
+    failures = eligibility_failures(participant, package)
     if failures:
-        raise ValidationError([failure.reason for failure in failures])
-    candidate.save()
+        raise ValidationError([PUBLIC_REASONS.get(f.rule, lambda f=f: f.reason)() for f in failures])
+    participant.save()
     enrollment = Enrollment.objects.create(
-        participant=candidate,
+        participant=participant,
         package=package,
         status=Enrollment.Status.APPLIED,
         source=Enrollment.Source.REGISTRATION,
         receipt_number=_receipt_number(package),
+        consent_at=timezone.now(),
+        consent_version=CONSENT_VERSION,
     )
     return enrollment, True

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -142,7 +143,10 @@ def package_enrollment(request, pk):
     by_status = {status: [] for status in Enrollment.Status.values}
     for enrollment in enrollments:
         by_status[enrollment.status].append(enrollment)
-    applicants = [(e, eligibility_failures(e.participant, package)) for e in by_status[Enrollment.Status.APPLIED]]
+    applicants = [
+        (e, eligibility_failures(e.participant, package))
+        for e in sorted(by_status[Enrollment.Status.APPLIED], key=lambda e: (e.created_at, e.pk))
+    ]
     query = request.GET.get("q", "")
     found = _search(query)
     in_package = {e.participant_id for e in enrollments}
@@ -170,7 +174,8 @@ def _package_for_staff(pk):
 @staff_view
 def enrollment_add(request, pk):
     package = _package_for_staff(pk)
-    participant = get_object_or_404(Participant, pk=request.POST.get("participant") or 0)
+    participant_id = request.POST.get("participant", "")
+    participant = get_object_or_404(Participant, pk=int(participant_id) if participant_id.isdigit() else 0)
     try:
         enrollment = enrollment_create(
             participant=participant,
@@ -198,7 +203,7 @@ def applicants_decide(request, pk):
     package = _package_for_staff(pk)
     action = request.POST.get("action")
     ids = [value for value in request.POST.getlist("enrollment") if value.isdigit()]
-    chosen = list(package.enrollments.filter(pk__in=ids).select_related("participant"))
+    chosen = list(package.enrollments.filter(pk__in=ids).select_related("participant").order_by("created_at", "pk"))
     if not chosen:
         messages.error(request, _("Tick at least one person."))
         return redirect("intake:package-enrollment", pk=package.pk)
@@ -262,7 +267,7 @@ def _open_packages():
 
 @require_GET
 def public_package_list(request):
-    packages = list(_open_packages().with_seat_counts().order_by("starts_on", "vocation__name"))
+    packages = list(_open_packages().with_registration_places().order_by("starts_on", "vocation__name"))
     return render(request, "public/package_list.html", {"packages": packages})
 
 
@@ -294,10 +299,13 @@ def public_register(request, pk):
                 except ValidationError as error:
                     for message in error.messages:
                         form.add_error(None, message)
+                except IntegrityError:  # the same new NIK sent twice at the same moment
+                    form.add_error(None, _("Your registration could not be processed. Please try again."))
                 else:
-                    request.session["receipt"] = enrollment.pk
                     if not created:
-                        messages.info(request, _("You had already registered for this package; here is your receipt."))
+                        # Say nothing about the person or the earlier registration: anyone can type a NIK.
+                        return render(request, "public/already.html", {"package": package})
+                    request.session["receipt"] = enrollment.pk
                     return redirect("public:receipt")
     return render(
         request,

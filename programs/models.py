@@ -214,6 +214,14 @@ class TrainingPackageQuerySet(models.QuerySet):
             seats_used=Coalesce(Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)), 0),
         ).annotate(seats_left=F("quota") - F("seats_used"))
 
+    def with_registration_places(self):
+        """Annotate places_left: the quota less seats taken, applications waiting and the waitlist."""
+        from participants.models import Enrollment
+
+        return self.annotate(
+            places_taken=Count("enrollments", filter=Q(enrollments__status__in=Enrollment.PLACE_STATUSES))
+        ).annotate(places_left=F("quota") - F("places_taken"))
+
 
 WEEKDAY_CHOICES = [
     ("0", _("Monday")),

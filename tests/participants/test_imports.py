@@ -221,3 +221,45 @@ def test_uploads_other_than_xlsx_or_csv_are_refused(client):
 def test_import_is_for_staff_only(client, factory):
     client.force_login(factory())
     assert client.get(reverse("intake:import-upload")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (b'\x00\x01\x02binary junk\r\x00"\n' * 50, "junk.csv"),
+        (b'NIK;Nama\n"unclosed' + b"x" * 200_000, "quote.csv"),
+        (b"just some text, not a workbook", "fake.xlsx"),
+        (b"PK\x03\x04 truncated zip", "broken.xlsx"),
+        (csv_bytes([HEADER]), "header-only.csv"),
+    ],
+    ids=["binary", "unclosed-quote", "text-as-xlsx", "broken-zip", "header-only"],
+)
+def test_unreadable_files_get_a_message_not_an_error(content, filename):
+    result = imports.preview(content, filename)
+    assert not result.ok
+    assert result.file_errors or result.errors
+
+
+def test_too_long_cells_and_impossible_birth_dates_are_row_errors():
+    rows = [
+        HEADER,
+        [SITI, "N" * 151, "P", "27/11/1990", "", "", "SLTA"],
+        [BUDI, "Budi", "L", "01/01/0001", "", "", "SLTA"],
+        [NUR, "Nur", "P", "99999", "", "", "SLTA"],
+    ]
+    result = imports.preview(csv_bytes(rows), "x.csv")
+    assert {(line, column) for line, column, _m in result.errors} == {
+        (2, "Nama Lengkap"),
+        (3, "Tanggal Lahir"),
+        (4, "Tanggal Lahir"),
+    }
+
+
+def test_an_update_leaves_what_is_on_record_where_a_cell_is_empty():
+    person = factories.ParticipantFactory(
+        nik=SITI, sex="F", birth_date=datetime.date(1990, 11, 27), phone="081200000000"
+    )
+    rows = [HEADER, [SITI, "Siti", "P", "27/11/1990", "", "", "SLTA"]]
+    imports.import_rows(content=csv_bytes(rows), filename="x.csv", package=None, actor=factories.StaffFactory())
+    person.refresh_from_db()
+    assert person.phone == "081200000000" and person.kelurahan is not None

@@ -369,3 +369,79 @@ def test_two_registrations_racing_for_the_last_place(reference_data):
         thread.join()
     assert sorted(outcomes) == ["applied", "full"]
     assert Enrollment.objects.filter(package=package).count() == 1
+
+
+def test_a_registration_with_someone_elses_nik_changes_nothing_and_reveals_nothing(client):
+    package = _future_package()
+    victim = factories.ParticipantFactory(
+        nik=make_nik(sex="F", birth_date=datetime.date(1999, 3, 14), serial=77),
+        full_name="Korban Asli",
+        phone="081111111111",
+        address="Alamat asli",
+    )
+    data = _registration(full_name="Penyerang", phone="089999999999", address="Alamat palsu")
+    client.post(reverse("public:register", args=[package.pk]), data)
+    victim.refresh_from_db()
+    assert (victim.full_name, victim.phone, victim.address) == ("Korban Asli", "081111111111", "Alamat asli")
+    again = client.post(reverse("public:register", args=[package.pk]), data).content.decode()
+    assert "Korban Asli" not in again
+    assert Enrollment.objects.get().receipt_number not in again
+
+
+def test_the_public_is_not_told_which_package_a_nik_is_in(client):
+    package = _future_package()
+    other = _future_package(cohort=package.cohort, code="RAHASIA-01")
+    person = factories.ParticipantFactory(nik=make_nik(sex="F", birth_date=datetime.date(1999, 3, 14), serial=77))
+    factories.EnrollmentFactory(participant=person, package=other)
+    content = client.post(reverse("public:register", args=[package.pk]), _registration()).content.decode()
+    assert "RAHASIA-01" not in content
+    assert "satu pelatihan per tahun" in content
+
+
+def test_consent_is_recorded_with_its_version(client):
+    package = _future_package()
+    client.post(reverse("public:register", args=[package.pk]), _registration())
+    enrollment = Enrollment.objects.get()
+    assert enrollment.consent_at is not None and enrollment.consent_version
+
+
+def test_moving_up_skips_someone_enrolled_elsewhere_this_year_meanwhile():
+    package = _future_package(quota=1)
+    elsewhere = _future_package(cohort=package.cohort)
+    staff = factories.StaffFactory()
+    leaver = factories.EnrollmentFactory(package=package)
+    first = enrollment_create(
+        participant=factories.ParticipantFactory(), package=package, actor=staff, waitlist_if_full=True
+    )
+    second = enrollment_create(
+        participant=factories.ParticipantFactory(), package=package, actor=staff, waitlist_if_full=True
+    )
+    factories.EnrollmentFactory(participant=first.participant, package=elsewhere)  # meanwhile enrolled elsewhere
+    promoted = enrollment_withdraw(enrollment=leaver, reason="", actor=staff)
+    assert promoted == second
+    first.refresh_from_db()
+    assert first.status == "waitlisted"
+    assert leaver.participant.full_name in Enrollment.objects.get(pk=second.pk).decision_reason
+
+
+def test_a_bad_participant_id_is_404_not_an_error(client):
+    package = _future_package()
+    client.force_login(factories.StaffFactory())
+    assert client.post(reverse("intake:enrollment-add", args=[package.pk]), {"participant": "abc"}).status_code == 404
+
+
+def test_bulk_accept_serves_the_first_to_apply_first(client):
+    package = _future_package(quota=1)
+    early = factories.EnrollmentFactory(
+        package=package, status="applied", participant=factories.ParticipantFactory(full_name="Zainal")
+    )
+    late = factories.EnrollmentFactory(
+        package=package, status="applied", participant=factories.ParticipantFactory(full_name="Ahmad")
+    )
+    client.force_login(factories.StaffFactory())
+    client.post(
+        reverse("intake:applicants-decide", args=[package.pk]), {"action": "accept", "enrollment": [early.pk, late.pk]}
+    )
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert (early.status, late.status) == ("enrolled", "waitlisted")
