@@ -371,3 +371,24 @@ class RegistrationForm(forms.Form):
     def participant_data(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if name not in ("consent", "website")}
         return data
+
+
+class FollowUpForm(forms.ModelForm):
+    """One follow-up answer, as a clerk fills it in on the phone with the person."""
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "status",
+            "related_to_training",
+            "business_name",
+            "sector",
+            "monthly_income",
+            "employer_name",
+            "notes",
+        ]
+        widgets = {
+            "status": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "monthly_income": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 50000}),
+        }

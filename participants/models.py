@@ -314,6 +314,8 @@ class Outcome(models.Model):
         NOT_WORKING = "not_working", _("Not working")
         UNREACHABLE = "unreachable", _("Not reachable")
 
+    WORKING_STATUSES = (Status.SELF_EMPLOYED, Status.EMPLOYED)
+
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.PROTECT, related_name="outcomes", verbose_name=_("enrollment")
     )

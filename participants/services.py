@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from participants.eligibility import eligibility_failures
-from participants.models import Attendance, Enrollment, Participant
+from participants.models import Attendance, Enrollment, Outcome, Participant
+from pekalongan_training.dates import add_months
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import Session, TrainingPackage
 
@@ -552,3 +553,35 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
         consent_version=CONSENT_VERSION,
     )
     return enrollment, True
+
+
+@transaction.atomic
+def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) -> Outcome:
+    """Record (or correct) the follow-up of one completer for one round; "not reachable" is an answer.
+
+    Refused for someone who did not complete, or before the round is due (the package ended less
+    than `round_` months ago).
+    """
+    enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
+    today = timezone.localdate()
+    if enrollment.status != Enrollment.Status.COMPLETED:
+        raise ValidationError(_("Follow-ups are recorded for people who completed the training."))
+    if round_ not in Outcome.Round.values:
+        raise ValidationError(_("A follow-up round is 3, 6 or 12 months."))
+    due = add_months(enrollment.package.ends_on, round_)
+    if due > today:
+        raise ValidationError(
+            _("The %(months)s-month follow-up is due from %(date)s: %(months)s months after the training.")
+            % {"months": round_, "date": date_format(due)}
+        )
+    outcome = Outcome.objects.filter(enrollment=enrollment, round=round_).first() or Outcome(
+        enrollment=enrollment, round=round_
+    )
+    for name, value in data.items():
+        setattr(outcome, name, value)
+    if outcome.status not in Outcome.WORKING_STATUSES:
+        outcome.related_to_training = False
+    outcome.recorded_on = today
+    outcome.recorded_by = actor
+    outcome.save()
+    return outcome

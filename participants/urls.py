@@ -12,4 +12,6 @@ urlpatterns = [
     path("packages/<int:pk>/add/", views.enrollment_add, name="enrollment-add"),
     path("packages/<int:pk>/applicants/", views.applicants_decide, name="applicants-decide"),
     path("packages/<int:pk>/withdraw/<int:enrollment_pk>/", views.enrollment_withdraw_view, name="enrollment-withdraw"),
+    path("followup/", views.follow_up_list, name="followup-list"),
+    path("followup/<int:enrollment_pk>/<int:round_>/", views.follow_up_record, name="followup-record"),
 ]

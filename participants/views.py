@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,19 +17,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from participants import imports
 from participants.eligibility import eligibility_failures
-from participants.forms import ImportUploadForm, RegistrationForm
-from participants.models import Enrollment, Participant, ParticipantImport
+from participants.forms import FollowUpForm, ImportUploadForm, RegistrationForm
+from participants.models import Enrollment, Outcome, Participant, ParticipantImport
 from participants.nik import normalize_nik
 from participants.services import (
     applicant_accept,
     applicant_reject,
     enrollment_create,
     enrollment_withdraw,
+    outcome_record,
     registration_create,
     registration_places_left,
 )
+from pekalongan_training.dates import add_months
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import TrainingPackage
+from reports import indicators
 
 PREVIEW_ROWS = 200
 
@@ -323,3 +326,77 @@ def public_receipt(request):
         source=Enrollment.Source.REGISTRATION,
     )
     return render(request, "public/receipt.html", {"enrollment": enrollment})
+
+
+# --- follow-up work list -------------------------------------------------------------------------------
+
+FOLLOW_UP_LIMIT = 100
+
+
+def _pending_follow_ups(today, year=None):
+    """Completers due for a round with no answer yet, oldest due first (one query per round)."""
+    items = []
+    for round_ in Outcome.Round.values:
+        due = (
+            Enrollment.objects.filter(
+                status=Enrollment.Status.COMPLETED, package__ends_on__lte=add_months(today, -round_)
+            )
+            .exclude(outcomes__round=round_)
+            .exclude(package__status=TrainingPackage.Status.CANCELLED)
+            .select_related("participant", "package__vocation")
+            .order_by("package__ends_on", "pk")
+        )
+        if year:
+            due = due.filter(package__cohort__program__fiscal_year=year)
+        items += [(add_months(e.package.ends_on, round_), round_, e) for e in due[:FOLLOW_UP_LIMIT]]
+    items.sort(key=lambda item: (item[0], item[2].pk))
+    return items[:FOLLOW_UP_LIMIT]
+
+
+@staff_view
+def follow_up_list(request):
+    today = timezone.localdate()
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() else None
+    return render(
+        request,
+        "intake/followup_list.html",
+        {
+            "items": _pending_follow_ups(today, year),
+            "rounds": indicators.outcomes(indicators.Filters(year=year), today),
+            "year": year,
+            "limit": FOLLOW_UP_LIMIT,
+        },
+    )
+
+
+@staff_view
+def follow_up_record(request, enrollment_pk, round_):
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("participant", "package__vocation", "package__provider"),
+        pk=enrollment_pk,
+        status=Enrollment.Status.COMPLETED,
+    )
+    if round_ not in Outcome.Round.values:
+        raise Http404
+    existing = Outcome.objects.filter(enrollment=enrollment, round=round_).first()
+    form = FollowUpForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in FollowUpForm.Meta.fields}
+        try:
+            outcome_record(enrollment=enrollment, round_=round_, data=data, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Follow-up of %(name)s saved.") % {"name": enrollment.participant.full_name})
+            return redirect("intake:followup-list")
+    return render(
+        request,
+        "intake/followup_form.html",
+        {
+            "form": form,
+            "enrollment": enrollment,
+            "round": round_,
+            "due": add_months(enrollment.package.ends_on, round_),
+        },
+    )

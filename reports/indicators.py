@@ -23,7 +23,7 @@ from pekalongan_training.dates import add_months
 from programs.models import Session, TrainingPackage
 
 SEATED = Enrollment.SEAT_STATUSES
-WORKING = (Outcome.Status.SELF_EMPLOYED, Outcome.Status.EMPLOYED)
+WORKING = Outcome.WORKING_STATUSES
 INTAKE_WORKING = (Participant.EmploymentStatus.SELF_EMPLOYED, Participant.EmploymentStatus.EMPLOYED)
 ROUNDS = (3, 6, 12)
 AGE_BANDS = [("15-24", 15, 24), ("25-34", 25, 34), ("35-44", 35, 44), ("45-54", 45, 54), ("55+", 55, 200)]
