@@ -107,7 +107,7 @@ class ParticipantEnrollmentInline(admin.TabularInline):
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(SimpleHistoryAdmin):
     form = ParticipantForm
     list_display = ["full_name", "nik", "sex", "birth_date", "kelurahan", "education", "beneficiary_group", "phone"]
     list_filter = ["kelurahan", "kelurahan__kecamatan", "sex", "education", "beneficiary_group", "has_disability"]
@@ -143,7 +143,7 @@ class ParticipantAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(SimpleHistoryAdmin):
     form = EnrollmentForm
     list_display = [
         "participant",
@@ -259,7 +259,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(SimpleHistoryAdmin):
     form = OutcomeAdminForm
     list_display = ["enrollment", "round", "status", "recorded_on", "related_to_training", "income", "recorded_by"]
     list_filter = [OutcomeYearFilter, "round", "status", "related_to_training"]

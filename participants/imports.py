@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from participants.eligibility import eligibility_failures
 from participants.models import Enrollment, Participant
@@ -484,7 +485,7 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
         "beneficiary_group": Participant.BeneficiaryGroup.JOB_SEEKER,
     }
     new = [Participant(**{**defaults, **row.data}) for row in result.rows if row.action == "new"]
-    Participant.objects.bulk_create(new, batch_size=1000)
+    bulk_create_with_history(new, Participant, batch_size=1000, default_user=actor)
     updates = [row for row in result.rows if row.action == "update"]
     people = Participant.objects.in_bulk([row.existing_pk for row in updates])
     changed_fields = set()
@@ -498,11 +499,13 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
         now = timezone.now()
         for person in people.values():
             person.updated_at = now
-        Participant.objects.bulk_update(list(people.values()), sorted(changed_fields), batch_size=1000)
+        bulk_update_with_history(
+            list(people.values()), Participant, sorted(changed_fields), batch_size=1000, default_user=actor
+        )
     if package is not None:
         by_nik = Participant.objects.in_bulk([row.data["nik"] for row in result.rows], field_name="nik")
         today = timezone.localdate()
-        Enrollment.objects.bulk_create(
+        bulk_create_with_history(
             [
                 Enrollment(
                     participant=by_nik[row.data["nik"]],
@@ -514,7 +517,9 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
                 )
                 for row in result.rows
             ],
+            Enrollment,
             batch_size=1000,
+            default_user=actor,
         )
     return result
 

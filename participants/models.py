@@ -88,6 +88,8 @@ class Participant(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["full_name"]
         verbose_name = _("participant")
@@ -216,6 +218,7 @@ class Enrollment(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = EnrollmentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["package", "participant__full_name"]
@@ -338,6 +341,8 @@ class Outcome(models.Model):
         related_name="recorded_outcomes",
         verbose_name=_("recorded by"),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["enrollment", "round"]

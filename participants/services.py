@@ -12,7 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from participants.eligibility import eligibility_failures
 from participants.models import Attendance, Enrollment, Outcome, Participant
@@ -293,7 +293,9 @@ def completion_confirm(*, enrollments, actor) -> tuple[int, int]:
             enrollment.completed_on = package.ends_on
             enrollment.completion_confirmed_by = actor
             confirmed.append(enrollment)
-    Enrollment.objects.bulk_update(confirmed, ["status", "completed_on", "completion_confirmed_by"])
+    bulk_update_with_history(
+        confirmed, Enrollment, ["status", "completed_on", "completion_confirmed_by"], default_user=actor
+    )
     return len(confirmed), len(ids) - len(confirmed)
 
 

@@ -178,7 +178,8 @@ def _package_for_staff(pk):
 def enrollment_add(request, pk):
     package = _package_for_staff(pk)
     participant_id = request.POST.get("participant", "")
-    participant = get_object_or_404(Participant, pk=int(participant_id) if participant_id.isdigit() else 0)
+    valid = participant_id.isascii() and participant_id.isdigit()
+    participant = get_object_or_404(Participant, pk=int(participant_id) if valid else 0)
     try:
         enrollment = enrollment_create(
             participant=participant,
@@ -205,7 +206,7 @@ def applicants_decide(request, pk):
     """Accept or reject the ticked applicants (bulk), each through the services."""
     package = _package_for_staff(pk)
     action = request.POST.get("action")
-    ids = [value for value in request.POST.getlist("enrollment") if value.isdigit()]
+    ids = [value for value in request.POST.getlist("enrollment") if value.isascii() and value.isdigit()]
     chosen = list(package.enrollments.filter(pk__in=ids).select_related("participant").order_by("created_at", "pk"))
     if not chosen:
         messages.error(request, _("Tick at least one person."))
@@ -357,7 +358,7 @@ def _pending_follow_ups(today, year=None):
 def follow_up_list(request):
     today = timezone.localdate()
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else None
+    year = int(year) if year.isascii() and year.isdigit() else None
     return render(
         request,
         "intake/followup_list.html",

@@ -29,3 +29,10 @@ def whatsapp_number(phone: str) -> str:
     elif digits.startswith("8"):
         digits = "62" + digits
     return digits if digits.startswith("628") and 10 <= len(digits) <= 15 else ""
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet must not run as a formula (a name typed as "=HYPERLINK(...)")."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,5 +1,9 @@
 from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from pekalongan_training.roles import is_official, is_operator
 
@@ -15,3 +19,16 @@ def home(request):
     if is_official(user):
         return redirect("dashboard:index")
     return render(request, "home.html")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness for the load balancer: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means: take this host out of rotation
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})

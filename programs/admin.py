@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
 from participants.admin import EnrollmentInline, NewEnrollmentInline
 from participants.models import Enrollment
@@ -140,7 +141,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingPackage)
-class TrainingPackageAdmin(admin.ModelAdmin):
+class TrainingPackageAdmin(SimpleHistoryAdmin):
     form = TrainingPackageForm
     list_display = [
         "code",

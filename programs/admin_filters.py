@@ -18,7 +18,7 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
+        if self.value() and self.value().isascii() and self.value().isdigit():
             return queryset.filter(**{self.year_path: int(self.value())})
         return queryset
 
@@ -43,6 +43,6 @@ class CohortFilter(admin.SimpleListFilter):
         return [(str(cohort.pk), f"{cohort} · {cohort.program.name}") for cohort in cohorts]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
+        if self.value() and self.value().isascii() and self.value().isdigit():
             return queryset.filter(**{self.cohort_path: int(self.value())})
         return queryset

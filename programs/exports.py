@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pekalongan_training.formatting import spreadsheet_safe
 from programs.selectors import Roster
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -16,13 +17,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _percent(value) -> str:
     return "" if value is None else f"{value:.0f}"
-
-
-def _cell(value):
-    """Text a spreadsheet must not run as a formula (a name typed as "=HYPERLINK(...)")."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def roster_table(roster: Roster) -> list[list]:
@@ -34,7 +28,7 @@ def roster_table(roster: Roster) -> list[list]:
     for row in roster.rows:
         rows.append(
             [
-                _cell(value)
+                spreadsheet_safe(value)
                 for value in (
                     row.participant.full_name,
                     row.participant.masked_nik,

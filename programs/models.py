@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from pekalongan_training.roles import is_dinas_staff
 
@@ -303,6 +304,7 @@ class TrainingPackage(models.Model):
     )
 
     objects = TrainingPackageQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_on", "code"]

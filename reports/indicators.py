@@ -6,21 +6,21 @@ are; nothing loops over people in Python. The definitions, in plain Indonesian, 
 
 For the selected filters (program year, wave, category, provider, vocation, funding source,
 kecamatan), cancelled packages left out:
-- the kecamatan filter is the kecamatan of *domicile* for everything about people, and the
-  kecamatan of the *venue* for package counts; costs are not computed under it (a package's budget
-  is not split by where its participants live);
+- the kecamatan filter is the kecamatan of *domicile*: people who live there, and for package
+  counts the packages in which someone living there holds a seat; costs are not computed under it
+  (a package's budget is not split by where its participants live);
 - headcounts (enrolled, completers) count people; rates count enrollments.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from pekalongan_training.dates import add_months
-from programs.models import Session, TrainingPackage
+from programs.models import Program, Session, TrainingPackage
 
 SEATED = Enrollment.SEAT_STATUSES
 WORKING = Outcome.WORKING_STATUSES
@@ -51,7 +51,7 @@ class Filters:
     vocation: object = None
     funding: str | None = None
 
-    def package_q(self, prefix: str = "", *, venue: bool = False) -> Q:
+    def package_q(self, prefix: str = "") -> Q:
         """The package filters as a Q on a path to TrainingPackage ("" or "package__")."""
         q = ~Q(**{f"{prefix}status": TrainingPackage.Status.CANCELLED})
         if self.year:
@@ -66,12 +66,19 @@ class Filters:
             q &= Q(**{f"{prefix}vocation": self.vocation})
         if self.funding:
             q &= Q(**{f"{prefix}cohort__program__funding_source": self.funding})
-        if venue and self.kecamatan:
-            q &= Q(**{f"{prefix}venue_kelurahan__kecamatan": self.kecamatan})
         return q
 
     def packages(self):
-        return TrainingPackage.objects.filter(self.package_q(venue=True))
+        """Packages in the filters; under a kecamatan filter, those with a seat held by someone living there."""
+        packages = TrainingPackage.objects.filter(self.package_q())
+        if self.kecamatan:
+            residents = Enrollment.objects.filter(
+                package=OuterRef("pk"),
+                status__in=SEATED,
+                participant__kelurahan__kecamatan=self.kecamatan,
+            )
+            packages = packages.filter(Exists(residents))
+        return packages
 
     def enrollments(self):
         queryset = Enrollment.objects.filter(self.package_q("package__"))
@@ -358,8 +365,8 @@ def by_domicile(f: Filters) -> dict:
 
 
 def _age_band():
-    """Age on the first day of the package, in whole years, banded, computed in the database."""
-    born, start = "participant__birth_date", "package__starts_on"
+    """Age at enrollment (the day of enrollment, else the package's first day), banded, in the database."""
+    born, start = "participant__birth_date", "enrolled_day"
     before_birthday = Case(
         When(start_month__lt=F("birth_month"), then=Value(1)),
         When(start_month=F("birth_month"), start_day__lt=F("birth_day"), then=Value(1)),
@@ -378,6 +385,37 @@ def _age_band():
         default=Value("<15"),
     )
     return annotations, age, band
+
+
+def by_program(f: Filters) -> dict:
+    """Category, vocation, wave and funding source."""
+    categories = dict(TrainingPackage.Category.choices)
+    funding = dict(Program.FundingSource.choices)
+    wave = ("package__cohort__program__fiscal_year", "package__cohort__number")
+    return {
+        "category": _rows(
+            _group_counts(f.enrollments(), "package__category").order_by("package__category"),
+            lambda g: str(categories.get(g["package__category"], g["package__category"])),
+        ),
+        "vocation": _rows(
+            _group_counts(f.enrollments(), "package__vocation__name").order_by("package__vocation__name"),
+            lambda g: g["package__vocation__name"],
+        ),
+        "wave": _rows(
+            _group_counts(f.enrollments(), *wave).order_by(*wave),
+            lambda g: f"G{g['package__cohort__number']}/{g['package__cohort__program__fiscal_year']}",
+        ),
+        "funding": _rows(
+            _group_counts(f.enrollments(), "package__cohort__program__funding_source").order_by(
+                "package__cohort__program__funding_source"
+            ),
+            lambda g: str(
+                funding.get(
+                    g["package__cohort__program__funding_source"], g["package__cohort__program__funding_source"]
+                )
+            ),
+        ),
+    }
 
 
 def by_person(f: Filters) -> dict:
@@ -400,6 +438,7 @@ def by_person(f: Filters) -> dict:
     annotations, age, band = _age_band()
     groups = (
         f.enrollments()
+        .annotate(enrolled_day=Coalesce("enrolled_on", "package__starts_on"))
         .annotate(**annotations)
         .annotate(age=age)
         .annotate(age_band=band)

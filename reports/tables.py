@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from pekalongan_training.formatting import spreadsheet_safe
 from reports import indicators
 from reports.indicators import Filters, Rate
 
@@ -34,6 +35,7 @@ def dashboard_data(f: Filters, today: datetime.date) -> dict:
         "rounds": rounds,
         "domicile": indicators.by_domicile(f),
         "person": indicators.by_person(f),
+        "program": indicators.by_program(f),
         "league": indicators.provider_league(f, today),
         "charts": indicators.charts(f, today, rounds),
     }
@@ -141,7 +143,7 @@ def tables(data: dict) -> list[Table]:
             for row in data["league"]
         ],
     )
-    person = data["person"]
+    person, program = data["person"], data["program"]
     return [
         headline,
         realization,
@@ -149,6 +151,10 @@ def tables(data: dict) -> list[Table]:
         _group_table("kecamatan", _("By kecamatan of domicile"), _("Kecamatan"), data["domicile"]["kecamatan"]),
         _group_table("kelurahan", _("By kelurahan of domicile"), _("Kelurahan"), data["domicile"]["kelurahan"]),
         league,
+        _group_table("category", _("By category"), _("Category"), program["category"]),
+        _group_table("vocation", _("By vocation"), _("Vocation"), program["vocation"]),
+        _group_table("wave", _("By wave"), _("Wave"), program["wave"]),
+        _group_table("funding", _("By funding source"), _("Funding source"), program["funding"]),
         _group_table("sex", _("By sex"), _("Sex"), person["sex"]),
         _group_table("age_band", _("By age at the start of training"), _("Age"), person["age_band"]),
         _group_table("education", _("By education"), _("Education"), person["education"]),
@@ -157,17 +163,58 @@ def tables(data: dict) -> list[Table]:
     ]
 
 
-def plain(cell, *, suppress: bool = False):
-    """A cell as a plain value for CSV, XLSX and JSON. Rates become percentages with one decimal.
-
-    With suppress (open data), a count of 1-4 people, or a rate over fewer than 5, becomes None.
-    """
+def plain(cell):
+    """A cell as a plain value for CSV and XLSX: rates become percentages with one decimal."""
     if isinstance(cell, Rate):
-        if cell.percent is None or (suppress and cell.denominator < SMALL_CELL):
-            return None
-        return round(cell.percent, 1)
+        return None if cell.percent is None else round(cell.percent, 1)
     if isinstance(cell, float):
         return round(cell, 1)
-    if suppress and isinstance(cell, int) and not isinstance(cell, bool) and 0 < cell < SMALL_CELL:
-        return None
-    return cell
+    return spreadsheet_safe(cell)
+
+
+def _small(value: int) -> bool:
+    return 0 < value < SMALL_CELL
+
+
+def _risky(cell) -> bool:
+    """A count of 1-4 people, or a rate whose yes or no part is 1-4 people or whose base is under 5."""
+    if isinstance(cell, Rate):
+        return cell.denominator < SMALL_CELL or _small(cell.numerator) or _small(cell.denominator - cell.numerator)
+    return isinstance(cell, int) and not isinstance(cell, bool) and _small(cell)
+
+
+def open_data_rows(table: Table) -> tuple[list[str], list[list]]:
+    """The table for publication: columns that could single out a person left out, small cells suppressed.
+
+    A row with any count of 1-4 people is suppressed whole (its other figures could give it away),
+    and when only one row of a table is suppressed, the next smallest is too, so that it cannot be
+    worked out from a total elsewhere. Counts of packages (the realization table) are not people.
+    """
+    keep = [i for i, column in enumerate(table.columns) if not any(word in column.lower() for word in _left_out())]
+    columns = [table.columns[i] for i in keep]
+    rows = [[row[i] for i in keep] for row in table.rows]
+    if table.key == "realization":
+        return columns, [[plain(cell) for cell in row] for row in rows]
+    if table.key == "headline":
+        rows = [row for row in rows if not any(word in str(row[0]).lower() for word in _left_out())]
+        return columns, [[row[0], None if _risky(row[1]) else plain(row[1])] for row in rows]
+    suppressed = [any(_risky(cell) for cell in row[1:]) for row in rows]
+    if sum(suppressed) == 1 and len(rows) > 1:
+        others = [i for i, hidden in enumerate(suppressed) if not hidden]
+        smallest = min(others, key=lambda i: rows[i][1] if isinstance(rows[i][1], int) else 0)
+        suppressed[smallest] = True
+    return columns, [
+        [row[0], *([None] * (len(row) - 1) if hidden else [plain(cell) for cell in row[1:]])]
+        for row, hidden in zip(rows, suppressed, strict=True)
+    ]
+
+
+def _left_out() -> list[str]:
+    """Open data leaves out money per head and the median (one income can be the median) and the
+    change from intake (a difference of small counts): these headers, in the language being written."""
+    return [
+        _("Cost per participant (Rp)").lower(),
+        _("Cost per completer (Rp)").lower(),
+        _("Median monthly income (Rp)").lower(),
+        _("Change from intake (points)").lower(),
+    ]

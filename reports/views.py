@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from pekalongan_training.formatting import spreadsheet_safe
 from pekalongan_training.roles import is_dinas_staff, is_official
 from reports.forms import DashboardFilterForm
-from reports.tables import dashboard_data, plain, tables
+from reports.tables import dashboard_data, open_data_rows, plain, tables
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -48,7 +49,7 @@ def _header_lines(form, today) -> list[list[str]]:
     return [
         [_("Job training, Dinperinaker Kota Pekalongan")],
         [_("Figures as of %(date)s; cancelled packages left out.") % {"date": today.isoformat()}],
-        *([label, value] for label, value in described),
+        *([label, spreadsheet_safe(value)] for label, value in described),
         [_("Definitions: /dashboard/indicators/")],
         [],
     ]
@@ -130,13 +131,9 @@ def open_data(request, fmt):
             "suppression": _("Counts of 1 to 4 people, and rates over fewer than 5, are left empty (null)."),
             "definitions": request.build_absolute_uri("/dashboard/indicators/"),
             "tables": [
-                {
-                    "key": table.key,
-                    "title": table.title,
-                    "columns": table.columns,
-                    "rows": [[plain(cell, suppress=True) for cell in row] for row in table.rows],
-                }
+                {"key": table.key, "title": table.title, "columns": columns, "rows": rows}
                 for table in sections
+                for columns, rows in [open_data_rows(table)]
             ],
         }
         response = HttpResponse(
@@ -147,9 +144,10 @@ def open_data(request, fmt):
         writer = csv.writer(buffer)
         writer.writerow(["table", "group", "measure", "value"])
         for table in sections:
-            for row in table.rows:
-                for column, cell in zip(table.columns[1:], row[1:], strict=True):
-                    writer.writerow([table.key, row[0], column, plain(cell, suppress=True)])
+            columns, rows = open_data_rows(table)
+            for row in rows:
+                for column, cell in zip(columns[1:], row[1:], strict=True):
+                    writer.writerow([table.key, spreadsheet_safe(row[0]), column, cell])
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
         fmt = "csv"
     response["Content-Disposition"] = f'attachment; filename="data-terbuka-pelatihan-{today.isoformat()}.{fmt}"'

@@ -3,6 +3,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pekalongan_training.formatting import percent, rupiah
+from reports.indicators import Rate
 
 register = template.Library()
 
@@ -30,3 +31,17 @@ def points(value):
         return "–"
     sign = "+" if value > 0 else ""
     return _("%(value)s points") % {"value": sign + number_format(round(value, 1), decimal_pos=1)}
+
+
+@register.filter
+def cell(value):
+    """Any table cell for the print view: a rate, an amount of money, a number, or a dash."""
+    if isinstance(value, Rate):
+        return rate(value)
+    if isinstance(value, float):
+        return money(value)
+    if value is None:
+        return "–"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    return value

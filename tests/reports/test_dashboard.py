@@ -122,8 +122,14 @@ def test_open_data_suppresses_small_cells(client, city):  # noqa: F811
     # Certification: 3 of 4 tested: fewer than 5 in the denominator, so left empty.
     assert headline["Tingkat sertifikasi (LSP)"] is None
     kecamatan = {row[0]: row[1:] for row in tables["kecamatan"]["rows"]}
-    assert kecamatan["Luar Kota Pekalongan"][0] is None  # 1 person
-    assert kecamatan["Pekalongan Barat"][0] == 6
+    # Outside the city: 1 person. Timur: 4 people. Barat: 6 enrolled, but 1 of them did not complete.
+    assert kecamatan["Luar Kota Pekalongan"] == [None, None, None]
+    assert kecamatan["Pekalongan Timur"] == [None, None, None]
+    assert kecamatan["Pekalongan Barat"] == [None, None, None]
+    assert not any("Biaya" in row[0] for row in tables["headline"]["rows"])
+    assert not any("Median" in column or "median" in column for column in tables["outcomes"]["columns"])
+    # Package counts are not people: published as they are.
+    assert tables["realization"]["rows"]
     rows = list(csv.reader(io.StringIO(client.get(reverse("dashboard:open-data", args=["csv"])).content.decode())))
     assert rows[0] == ["table", "group", "measure", "value"]
 
@@ -147,5 +153,27 @@ def test_no_personal_data_anywhere(client, city):  # noqa: F811
 def test_the_print_view_is_a_page_of_its_own(client, city):  # noqa: F811
     client.force_login(factories.OfficialFactory())
     content = client.get(reverse("dashboard:print"), {"year": "2025"}).content.decode()
-    assert "@page { size: A4" in content
+    assert "css/print.css" in content
     assert "Tahun program: 2025" in content
+
+
+def test_a_lone_suppressed_row_takes_the_next_smallest_with_it():
+    from reports.indicators import Rate
+    from reports.tables import Table, open_data_rows
+
+    table = Table(
+        "kelurahan",
+        "By kelurahan",
+        ["Kelurahan", "Enrolled (people)", "Completers (people)", "Completion rate"],
+        [["A", 12, 6, Rate(6, 12)], ["B", 3, 3, Rate(3, 3)], ["C", 40, 20, Rate(20, 40)], ["D", 9, 9, Rate(9, 9)]],
+    )
+    _columns, rows = open_data_rows(table)
+    # B has 3 people; D, the next smallest, goes too, so B cannot be worked out from a total.
+    assert rows == [["A", 12, 6, 50.0], ["B", None, None, None], ["C", 40, 20, 50.0], ["D", None, None, None]]
+
+
+def test_the_print_view_shows_counts_and_rates(client, city):  # noqa: F811
+    client.force_login(factories.OfficialFactory())
+    content = client.get(reverse("dashboard:print")).content.decode()
+    assert '<td class="n">11</td>' in content
+    assert "77,8% dari 9" in content

@@ -246,8 +246,15 @@ def test_filters_one_by_one(city):
     assert (three.due, three.reached, three.self_employment) == (3, 1, Rate(1, 3))
     assert indicators.attendance(Filters(provider=y), city["today"])["held"] == Rate(12, 14)
     assert indicators.reporting(Filters(year=2026), city["today"])["recorded"] == Rate(2, 3)
-    blk = {row["category"]: row for row in indicators.realization(Filters(kecamatan=barat))}
-    assert blk["blk"]["planned"] == 2 and "kelurahan" not in blk  # venue kecamatan for packages
+    # Packages under a kecamatan filter: those with a seat held by someone living there.
+    # Barat residents sit in P1 and P3 (BLK) and P2 (p6, kelurahan).
+    by_category = {row["category"]: row["planned"] for row in indicators.realization(Filters(kecamatan=barat))}
+    assert by_category == {"blk": 2, "kelurahan": 1}
+    timur = Kecamatan.objects.get(code="33.75.02")
+    assert {row["category"]: row["planned"] for row in indicators.realization(Filters(kecamatan=timur))} == {
+        "blk": 1,
+        "kelurahan": 1,
+    }
 
 
 def test_breakdowns(city):
@@ -269,7 +276,8 @@ def test_age_bands_at_the_start_of_the_package(city):
     young = factories.ParticipantFactory(birth_date=start.replace(year=start.year - 25) + datetime.timedelta(days=1))
     factories.EnrollmentFactory(participant=young, package=p3, status="enrolled")
     bands = {row["label"]: row["enrolled"] for row in indicators.by_person(Filters(year=2026))["age_band"]}
-    # The factory's people were born 17 May 1998; the new one turns 25 a day after the start: 24.
+    # Age at enrollment (the factory enrolls on 1 September 2026): the factory's people were born
+    # 17 May 1998 (28); the new one is 24.
     assert bands.get("15-24", 0) >= 1
     assert sum(bands.values()) == 4
 

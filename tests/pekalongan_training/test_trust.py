@@ -1,0 +1,88 @@
+"""Production settings, security headers, health check, login lock-out, password reset."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from tests.factories import StaffFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for the browser tests
+        "DJANGO_SETTINGS_MODULE": "pekalongan_training.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "k3y-for-the-deploy-check-" + "x9Q#2mZ!7bV@4nL$8cR%1tY^6wE&0pU*" * 2,
+        "ALLOWED_HOSTS": "pelatihan.pekalongankota.go.id",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_without_a_secret_key_production_refuses_to_start(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    env.update({"DJANGO_SETTINGS_MODULE": "pekalongan_training.settings", "DEBUG": "0"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_every_page_sends_a_content_security_policy_of_our_own_origin(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
+    assert "unsafe-eval" not in policy and "http" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_healthz_checks_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_repeated_wrong_passwords_lock_the_account_out(client):
+    StaffFactory(username="staf")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "staf", "password": "salah"})
+    response = client.post(reverse("login"), {"username": "staf", "password": "test-pass-123"})
+    assert response.status_code == 429
+    assert "Terlalu banyak percobaan" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_sessions_end_after_a_working_day_of_inactivity():
+    assert settings.SESSION_COOKIE_AGE == 9 * 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+@pytest.mark.django_db
+def test_password_reset_by_email_and_password_change(client):
+    staff = StaffFactory(username="staf", email="staf@pekalongankota.go.id")
+    response = client.post(reverse("password_reset"), {"email": "staf@pekalongankota.go.id"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and "staf" in mail.outbox[0].body
+    client.force_login(staff)
+    assert client.get(reverse("password_change")).status_code == 200
