@@ -14,7 +14,7 @@ from participants.forms import (
     ParticipantForm,
 )
 from participants.models import Attendance, Enrollment, Outcome, Participant
-from participants.services import attendance_record, completion_confirm
+from participants.services import attendance_record, completion_confirm, participant_anonymise
 from pekalongan_training.formatting import rupiah
 from programs.admin_filters import FiscalYearFilter
 
@@ -136,10 +136,27 @@ class ParticipantAdmin(SimpleHistoryAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 
+    actions = ["anonymise"]
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         for warning in form.warnings:
             self.message_user(request, warning, messages.WARNING)
+
+    @admin.action(description=_("Anonymise on the person's request (cannot be undone)"))
+    def anonymise(self, request, queryset):
+        for participant in queryset:
+            try:
+                participant_anonymise(participant=participant, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return
+        self.message_user(
+            request,
+            _("%(count)s participants anonymised; their enrollments and outcomes stay in the figures.")
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Enrollment)

@@ -6,6 +6,6 @@ app_name = "public"
 
 urlpatterns = [
     path("", views.public_package_list, name="package-list"),
-    path("<int:pk>/daftar/", views.public_register, name="register"),
+    path("<id:pk>/daftar/", views.public_register, name="register"),
     path("tanda-terima/", views.public_receipt, name="receipt"),
 ]

@@ -587,3 +587,31 @@ def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) ->
     outcome.recorded_by = actor
     outcome.save()
     return outcome
+
+
+@transaction.atomic
+def participant_anonymise(*, participant: Participant, actor) -> Participant:
+    """Erase a person on their request (UU 27/2022) while the aggregate figures stay right.
+
+    Name, NIK, phone, address, place of birth and AK1 number go; the birth date keeps only its
+    year (1 July), so age bands barely move. Sex, education, kelurahan and beneficiary group stay:
+    the figures are broken down by them, and without a name or NIK they no longer point at a person.
+    Enrollments, marks and outcomes stay (they are the figures), and the history of the person's
+    record is deleted, since it holds the old values.
+    """
+    if not is_dinas_staff(actor):
+        raise ValidationError(_("Only dinas staff may anonymise a participant."))
+    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    Participant.objects.filter(pk=participant.pk).update(
+        nik=f"00{participant.pk:014d}"[-16:],  # 00 is no province: it can never clash with a real NIK
+        full_name=_("Anonymised %(number)s") % {"number": participant.pk},
+        phone="",
+        address="",
+        birth_place="",
+        ak1_number="",
+        birth_date=participant.birth_date.replace(month=7, day=1),
+        updated_at=timezone.now(),
+    )
+    Participant.history.filter(id=participant.pk).delete()
+    Enrollment.objects.filter(participant=participant).update(receipt_number=None)
+    return Participant.objects.get(pk=participant.pk)

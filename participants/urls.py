@@ -6,12 +6,12 @@ app_name = "intake"
 
 urlpatterns = [
     path("import/", views.import_upload, name="import-upload"),
-    path("import/<int:pk>/", views.import_preview, name="import-preview"),
+    path("import/<id:pk>/", views.import_preview, name="import-preview"),
     path("import/template.<str:fmt>", views.import_template, name="import-template"),
-    path("packages/<int:pk>/", views.package_enrollment, name="package-enrollment"),
-    path("packages/<int:pk>/add/", views.enrollment_add, name="enrollment-add"),
-    path("packages/<int:pk>/applicants/", views.applicants_decide, name="applicants-decide"),
-    path("packages/<int:pk>/withdraw/<int:enrollment_pk>/", views.enrollment_withdraw_view, name="enrollment-withdraw"),
+    path("packages/<id:pk>/", views.package_enrollment, name="package-enrollment"),
+    path("packages/<id:pk>/add/", views.enrollment_add, name="enrollment-add"),
+    path("packages/<id:pk>/applicants/", views.applicants_decide, name="applicants-decide"),
+    path("packages/<id:pk>/withdraw/<id:enrollment_pk>/", views.enrollment_withdraw_view, name="enrollment-withdraw"),
     path("followup/", views.follow_up_list, name="followup-list"),
-    path("followup/<int:enrollment_pk>/<int:round_>/", views.follow_up_record, name="followup-record"),
+    path("followup/<id:enrollment_pk>/<id:round_>/", views.follow_up_record, name="followup-record"),
 ]

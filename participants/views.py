@@ -30,6 +30,8 @@ from participants.services import (
     registration_places_left,
 )
 from pekalongan_training.dates import add_months
+from pekalongan_training.middleware import client_ip
+from pekalongan_training.params import whole_number
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import TrainingPackage
 from reports import indicators
@@ -177,9 +179,7 @@ def _package_for_staff(pk):
 @staff_view
 def enrollment_add(request, pk):
     package = _package_for_staff(pk)
-    participant_id = request.POST.get("participant", "")
-    valid = participant_id.isascii() and participant_id.isdigit()
-    participant = get_object_or_404(Participant, pk=int(participant_id) if valid else 0)
+    participant = get_object_or_404(Participant, pk=whole_number(request.POST.get("participant")) or 0)
     try:
         enrollment = enrollment_create(
             participant=participant,
@@ -206,7 +206,7 @@ def applicants_decide(request, pk):
     """Accept or reject the ticked applicants (bulk), each through the services."""
     package = _package_for_staff(pk)
     action = request.POST.get("action")
-    ids = [value for value in request.POST.getlist("enrollment") if value.isascii() and value.isdigit()]
+    ids = [number for value in request.POST.getlist("enrollment") if (number := whole_number(value)) is not None]
     chosen = list(package.enrollments.filter(pk__in=ids).select_related("participant").order_by("created_at", "pk"))
     if not chosen:
         messages.error(request, _("Tick at least one person."))
@@ -277,7 +277,7 @@ def public_package_list(request):
 
 def _rate_limited(request) -> bool:
     limit, seconds = settings.REGISTRATION_RATE_LIMIT
-    key = f"registration:{request.META.get('REMOTE_ADDR', '')}"
+    key = f"registration:{client_ip(request)}"
     cache.add(key, 0, seconds)
     try:
         count = cache.incr(key)
@@ -357,8 +357,7 @@ def _pending_follow_ups(today, year=None):
 @staff_view
 def follow_up_list(request):
     today = timezone.localdate()
-    year = request.GET.get("year", "")
-    year = int(year) if year.isascii() and year.isdigit() else None
+    year = whole_number(request.GET.get("year"), digits=4)
     return render(
         request,
         "intake/followup_list.html",

@@ -28,3 +28,14 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         return response
+
+
+def client_ip(request) -> str:
+    """The client's address. Behind PROXY_COUNT trusted proxies (nginx, a load balancer), it is the
+    address that many entries from the right of X-Forwarded-For; otherwise REMOTE_ADDR."""
+    proxies = settings.PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

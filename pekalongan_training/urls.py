@@ -1,8 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
 from pekalongan_training import views
+from pekalongan_training.converters import IdConverter
+
+register_converter(IdConverter, "id")
 
 admin.site.site_header = _("Dinperinaker Kota Pekalongan: job training")
 admin.site.site_title = _("Job training")

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from pekalongan_training.params import whole_number
 from programs.models import Cohort, Program
 
 
@@ -18,8 +19,8 @@ class FiscalYearFilter(admin.SimpleListFilter):
         return [(str(year), str(year)) for year in years]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isascii() and self.value().isdigit():
-            return queryset.filter(**{self.year_path: int(self.value())})
+        if whole_number(self.value(), digits=4) is not None:
+            return queryset.filter(**{self.year_path: whole_number(self.value(), digits=4)})
         return queryset
 
 
@@ -43,6 +44,6 @@ class CohortFilter(admin.SimpleListFilter):
         return [(str(cohort.pk), f"{cohort} · {cohort.program.name}") for cohort in cohorts]
 
     def queryset(self, request, queryset):
-        if self.value() and self.value().isascii() and self.value().isdigit():
-            return queryset.filter(**{self.cohort_path: int(self.value())})
+        if whole_number(self.value()) is not None:
+            return queryset.filter(**{self.cohort_path: whole_number(self.value())})
         return queryset

@@ -32,3 +32,13 @@ def reference_data(transactional_db):
     importlib.import_module("programs.migrations.0002_seed_wilayah").seed(apps, None)
     importlib.import_module("participants.migrations.0002_groups").create_groups(apps, None)
     importlib.import_module("participants.migrations.0005_staff_import_permissions").grant(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the registration rate limit counts in it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

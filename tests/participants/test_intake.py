@@ -4,7 +4,6 @@ import datetime
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -234,11 +233,6 @@ def _registration(**overrides):
     }
     data.update(overrides)
     return data
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    cache.clear()
 
 
 def test_the_public_list_shows_packages_open_in_the_current_wave(client):

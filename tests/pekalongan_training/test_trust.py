@@ -86,3 +86,15 @@ def test_password_reset_by_email_and_password_change(client):
     assert len(mail.outbox) == 1 and "staf" in mail.outbox[0].body
     client.force_login(staff)
     assert client.get(reverse("password_change")).status_code == 200
+
+
+def test_the_client_address_behind_a_proxy(rf, settings):
+    from pekalongan_training.middleware import client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2", REMOTE_ADDR="127.0.0.1")
+    settings.PROXY_COUNT = 0
+    assert client_ip(request) == "127.0.0.1"
+    settings.PROXY_COUNT = 1
+    assert client_ip(request) == "10.0.0.2"
+    settings.PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.9"

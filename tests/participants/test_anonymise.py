@@ -1,0 +1,37 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from participants.models import Participant
+from participants.services import participant_anonymise
+from reports import indicators
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymising_removes_who_the_person_is_but_keeps_the_figures(client):
+    person = factories.ParticipantFactory(full_name="Siti Aminah", phone="081234567890", address="Jl. Merdeka 1")
+    person.full_name = "Siti Aminah binti Fulan"
+    person.save()  # a change in the history
+    factories.EnrollmentFactory(participant=person, status="completed")
+    before = indicators.headcounts(indicators.Filters())
+    staff = factories.StaffFactory()
+    client.force_login(staff)
+    client.post(
+        reverse("admin:participants_participant_changelist"), {"action": "anonymise", "_selected_action": [person.pk]}
+    )
+    person.refresh_from_db()
+    assert "Siti" not in person.full_name and person.phone == "" and person.address == ""
+    assert person.nik.startswith("00") and len(person.nik) == 16
+    assert (person.birth_date.month, person.birth_date.day) == (7, 1)
+    assert not Participant.history.filter(id=person.pk).exists()
+    assert indicators.headcounts(indicators.Filters()) == before
+
+
+def test_only_staff_may_anonymise():
+    person = factories.ParticipantFactory()
+    with pytest.raises(ValidationError):
+        participant_anonymise(participant=person, actor=factories.OperatorFactory())
+    person.refresh_from_db()
+    assert person.full_name.startswith("Peserta")

@@ -1,0 +1,197 @@
+"""Every URL of the site, for every role, answers as this matrix says. A new route must be added here.
+
+Roles: anonymous, the operator of provider A (whose objects the URLs point at), the operator of
+provider B, an official, dinas staff, and a superuser. Expected answers to a GET: 200, 302 (to the
+login or onward), 403 (a role that may not act), 404 (someone else's object), 405 (POST only).
+The admin's own routes are checked through its index and one changelist (they all share its
+permission check).
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from participants.models import ParticipantImport
+from pekalongan_training.dates import add_months
+from programs.models import TrainingPackage
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "operator_a", "operator_b", "official", "staff", "superuser"]
+ALL = dict.fromkeys(ROLES)
+
+
+def same(code):
+    return dict.fromkeys(ROLES, code)
+
+
+def portal(own=200, list_page=False):
+    return {
+        "anonymous": 302,
+        "operator_a": own,
+        "operator_b": 200 if list_page else 404,
+        "official": 403,
+        "staff": own,
+        "superuser": own,
+    }
+
+
+STAFF_ONLY = {"anonymous": 302, "operator_a": 403, "operator_b": 403, "official": 403, "staff": 200, "superuser": 200}
+DASHBOARD = {"anonymous": 302, "operator_a": 403, "operator_b": 403, "official": 200, "staff": 200, "superuser": 200}
+LOGGED_IN = {**same(200), "anonymous": 302}
+
+MATRIX = {
+    "home": same(302),
+    "healthz": same(200),
+    "login": same(200),
+    "logout": same(405),
+    "password_change": LOGGED_IN,
+    "password_change_done": LOGGED_IN,
+    "password_reset": same(200),
+    "password_reset_done": same(200),
+    "password_reset_confirm": same(200),
+    "password_reset_complete": same(200),
+    "set_language": same(302),
+    "provider:package-list": portal(list_page=True),
+    "provider:package-detail": portal(),
+    "provider:package-export": portal(),
+    "provider:session-add": portal(),
+    "provider:package-results": portal(),
+    "provider:package-propose-completion": same(405),
+    "provider:package-confirm-completion": same(405),
+    "provider:session-attendance": portal(),
+    "provider:session-all-present": same(405),
+    "provider:attendance-mark": same(405),
+    "provider:session-move": portal(),
+    "intake:import-upload": STAFF_ONLY,
+    "intake:import-preview": {**STAFF_ONLY, "superuser": 404},  # a preview belongs to whoever uploaded it
+    "intake:import-template": STAFF_ONLY,
+    "intake:package-enrollment": STAFF_ONLY,
+    "intake:enrollment-add": same(405),
+    "intake:applicants-decide": same(405),
+    "intake:enrollment-withdraw": same(405),
+    "intake:followup-list": STAFF_ONLY,
+    "intake:followup-record": STAFF_ONLY,
+    "public:package-list": same(200),
+    "public:register": same(200),
+    "public:receipt": same(404),  # only the browser that registered sees its receipt
+    "dashboard:index": DASHBOARD,
+    "dashboard:indicators": DASHBOARD,
+    "dashboard:print": DASHBOARD,
+    "dashboard:export": DASHBOARD,
+    "dashboard:open-data": DASHBOARD,
+}
+
+
+def named_routes():
+    """(namespaced name, route) of every URL pattern outside the admin."""
+
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if pattern.namespace and namespace:
+                    inner = f"{namespace}:{pattern.namespace}"
+                yield from walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern):
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), str(pattern.pattern)
+
+    return [(name, route) for name, route in walk(get_resolver().url_patterns) if not (name or "").startswith("admin:")]
+
+
+def test_every_route_is_in_the_matrix():
+    names = {name for name, _route in named_routes()}
+    assert None not in names, "every route needs a name"
+    assert names == set(MATRIX), f"missing: {names - set(MATRIX)}; stale: {set(MATRIX) - names}"
+
+
+@pytest.fixture
+def world():
+    today = timezone.localdate()
+    operator_a, operator_b = factories.OperatorFactory(), factories.OperatorFactory()
+    staff = factories.StaffFactory()
+    package = factories.TrainingPackageFactory(
+        provider=factories.ProviderFactory(operators=[operator_a]),
+        starts_on=today - datetime.timedelta(days=3),
+        ends_on=today + datetime.timedelta(days=10),
+    )
+    factories.ProviderFactory(operators=[operator_b])
+    future = factories.SessionFactory(package=package, date=today + datetime.timedelta(days=2))
+    enrollment = factories.EnrollmentFactory(package=package)
+    ended = factories.TrainingPackageFactory(
+        starts_on=add_months(today, -5) - datetime.timedelta(days=10), ends_on=add_months(today, -5)
+    )
+    completer = factories.EnrollmentFactory(package=ended, status="completed")
+    open_package = factories.TrainingPackageFactory(
+        status=TrainingPackage.Status.OPEN,
+        starts_on=today + datetime.timedelta(days=20),
+        ends_on=today + datetime.timedelta(days=40),
+        cohort=factories.CohortFactory(
+            registration_opens=today - datetime.timedelta(days=1),
+            registration_closes=today + datetime.timedelta(days=5),
+        ),
+    )
+    batch = ParticipantImport.objects.create(filename="x.csv", content=b"NIK\n", created_by=staff)
+    args = {
+        "provider:package-detail": [package.pk],
+        "provider:package-export": [package.pk, "csv"],
+        "provider:session-add": [package.pk],
+        "provider:package-results": [package.pk],
+        "provider:package-propose-completion": [package.pk],
+        "provider:package-confirm-completion": [package.pk],
+        "provider:session-attendance": [future.pk],
+        "provider:session-all-present": [future.pk],
+        "provider:attendance-mark": [future.pk, enrollment.pk],
+        "provider:session-move": [future.pk],
+        "intake:import-preview": [batch.pk],
+        "intake:import-template": ["xlsx"],
+        "intake:package-enrollment": [package.pk],
+        "intake:enrollment-add": [package.pk],
+        "intake:applicants-decide": [package.pk],
+        "intake:enrollment-withdraw": [package.pk, enrollment.pk],
+        "intake:followup-record": [completer.pk, 3],
+        "public:register": [open_package.pk],
+        "dashboard:export": ["xlsx"],
+        "dashboard:open-data": ["json"],
+        "password_reset_confirm": ["MQ", "set-password"],
+    }
+    users = {
+        "anonymous": None,
+        "operator_a": operator_a,
+        "operator_b": operator_b,
+        "official": factories.OfficialFactory(),
+        "staff": staff,
+        "superuser": factories.UserFactory(is_staff=True, is_superuser=True),
+    }
+    return {"args": args, "users": users}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_the_matrix_says(client, world, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    wrong = {}
+    for name, expected in MATRIX.items():
+        response = client.get(reverse(name, args=world["args"].get(name, [])))
+        if response.status_code != expected[role]:
+            wrong[name] = (response.status_code, expected[role])
+        if response.status_code == 302 and expected[role] == 302 and name not in ("home", "set_language"):
+            assert response["Location"].startswith(reverse("login")), name
+    assert wrong == {}, f"{role}: (got, expected) {wrong}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_admin_is_for_staff(client, world, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    for url in (reverse("admin:index"), reverse("admin:participants_participant_changelist")):
+        response = client.get(url)
+        if role in ("staff", "superuser"):
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302 and "/admin/login/" in response["Location"], url
