@@ -1,7 +1,11 @@
 """The staff's back office for participants, enrollments, attendance and follow-ups."""
 
+import csv
+import io
+
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,9 +17,9 @@ from participants.forms import (
     OutcomeAdminForm,
     ParticipantForm,
 )
-from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.models import Attendance, Enrollment, Outcome, Participant, PersonalDataExport
 from participants.services import attendance_record, completion_confirm, participant_anonymise
-from pekalongan_training.formatting import rupiah
+from pekalongan_training.formatting import rupiah, spreadsheet_safe
 from programs.admin_filters import FiscalYearFilter
 
 
@@ -136,7 +140,38 @@ class ParticipantAdmin(SimpleHistoryAdmin):
         (_("Record"), {"fields": ["created_at", "updated_at"]}),
     ]
 
-    actions = ["anonymise"]
+    actions = ["export_csv", "anonymise"]
+
+    @admin.action(description=_("Download as CSV with full NIKs (the export is logged)"))
+    def export_csv(self, request, queryset):
+        people = queryset.select_related("kelurahan").order_by("full_name")
+        filters = request.GET.urlencode() or _("no filter")
+        PersonalDataExport.objects.create(
+            user=request.user,
+            description=_("Participants, admin selection; filters: %(filters)s") % {"filters": filters},
+            row_count=len(people),
+        )
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow([_("NIK"), _("full name"), _("sex"), _("date of birth"), _("phone / WhatsApp"), _("kelurahan")])
+        for person in people:
+            writer.writerow(
+                [
+                    spreadsheet_safe(value)
+                    for value in (
+                        person.nik,
+                        person.full_name,
+                        person.get_sex_display(),
+                        person.birth_date.isoformat(),
+                        person.phone,
+                        person.kelurahan.name if person.kelurahan else "",
+                    )
+                ]
+            )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="peserta-nik-lengkap.csv"'
+        return response
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -295,3 +330,22 @@ class OutcomeAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(PersonalDataExport)
+class PersonalDataExportAdmin(admin.ModelAdmin):
+    """Read-only: the log of exports with full NIKs (UU 27/2022 accountability)."""
+
+    list_display = ["created_at", "user", "description", "row_count"]
+    list_select_related = ["user"]
+    list_filter = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -392,3 +392,22 @@ class ParticipantImport(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class PersonalDataExport(models.Model):
+    """A record of every export that contains full NIKs: who, when, what selection, how many rows."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="personal_data_exports", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    description = models.TextField(_("what was selected"))
+    row_count = models.PositiveIntegerField(_("rows"))
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export with full NIKs")
+        verbose_name_plural = _("exports with full NIKs")
+
+    def __str__(self):
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

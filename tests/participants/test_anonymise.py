@@ -35,3 +35,21 @@ def test_only_staff_may_anonymise():
         participant_anonymise(participant=person, actor=factories.OperatorFactory())
     person.refresh_from_db()
     assert person.full_name.startswith("Peserta")
+
+
+def test_an_export_with_full_niks_is_logged(client):
+    people = factories.ParticipantFactory.create_batch(3)
+    staff = factories.StaffFactory()
+    client.force_login(staff)
+    response = client.post(
+        reverse("admin:participants_participant_changelist") + "?sex__exact=F",
+        {"action": "export_csv", "_selected_action": [p.pk for p in people]},
+    )
+    assert response.status_code == 200
+    content = response.content.decode("utf-8-sig")
+    assert all(person.nik in content for person in people)
+    from participants.models import PersonalDataExport
+
+    log = PersonalDataExport.objects.get()
+    assert (log.user, log.row_count) == (staff, 3)
+    assert "sex__exact=F" in log.description
