@@ -245,21 +245,22 @@ class AttendanceAdminForm(forms.ModelForm):
         return cleaned
 
 
+# What a follow-up answer says; the admin form adds whose answer, which round and when.
+OUTCOME_ANSWER_FIELDS = [
+    "status",
+    "related_to_training",
+    "business_name",
+    "sector",
+    "monthly_income",
+    "employer_name",
+    "notes",
+]
+
+
 class OutcomeAdminForm(forms.ModelForm):
     class Meta:
         model = Outcome
-        fields = [
-            "enrollment",
-            "round",
-            "recorded_on",
-            "status",
-            "related_to_training",
-            "business_name",
-            "sector",
-            "monthly_income",
-            "employer_name",
-            "notes",
-        ]
+        fields = ["enrollment", "round", "recorded_on", *OUTCOME_ANSWER_FIELDS]
         widgets = {"recorded_on": DATE_INPUT}
 
     def clean(self):
@@ -378,15 +379,7 @@ class FollowUpForm(forms.ModelForm):
 
     class Meta:
         model = Outcome
-        fields = [
-            "status",
-            "related_to_training",
-            "business_name",
-            "sector",
-            "monthly_income",
-            "employer_name",
-            "notes",
-        ]
+        fields = OUTCOME_ANSWER_FIELDS
         widgets = {
             "status": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 2}),

@@ -436,29 +436,14 @@ def by_person(f: Filters) -> dict:
         names = labels.get(path, {True: "Ya", False: "Tidak"})
         tables[key] = _rows(groups, lambda g, path=path, names=names: str(names.get(g[path], g[path])))
     annotations, age, band = _age_band()
-    groups = (
+    with_band = (
         f.enrollments()
         .annotate(enrolled_day=Coalesce("enrolled_on", "package__starts_on"))
         .annotate(**annotations)
         .annotate(age=age)
         .annotate(age_band=band)
-        .values("age_band")
-        .annotate(
-            enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
-            completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
-            completed=Count(
-                "pk", filter=Q(status=Enrollment.Status.COMPLETED, package__status=TrainingPackage.Status.COMPLETED)
-            ),
-            ended=Count(
-                "pk",
-                filter=Q(
-                    status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT],
-                    package__status=TrainingPackage.Status.COMPLETED,
-                ),
-            ),
-        )
-        .order_by("age_band")
     )
+    groups = _group_counts(with_band, "age_band").order_by("age_band")
     tables["age_band"] = _rows(groups, lambda g: g["age_band"])
     return tables
 
