@@ -466,3 +466,14 @@ def test_all_present_without_javascript_keeps_the_marks_chosen_on_the_page(clien
     client.post(reverse("provider:session-all-present", args=[portal["session"].pk]), {f"status-{first.pk}": "sick"})
     marks = dict(Attendance.objects.values_list("enrollment_id", "status"))
     assert marks == {first.pk: "sick", **{e.pk: "present" for e in others}}
+
+
+def test_the_package_list_keeps_its_query_count_from_1_to_12_packages(client, portal):
+    client.force_login(portal["operator"])
+    url = reverse("provider:package-list")
+    few = _roster_queries(client, url)
+    provider = portal["package"].provider
+    for _ in range(11):
+        package = factories.TrainingPackageFactory(provider=provider)
+        factories.AttendanceFactory(enrollment=factories.EnrollmentFactory(package=package))
+    assert _roster_queries(client, url) == few

@@ -1,0 +1,169 @@
+"""Time the pages and writes people use, against the database in DATABASE_URL; print JSON.
+
+Run by bench/run.py for each size. Every request goes through Django's full stack in this process
+(the server time, without the network); writes are rolled back so the data stays as seeded.
+"""
+
+import datetime
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pekalongan_training.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from participants import imports  # noqa: E402
+from participants.models import Enrollment, Participant  # noqa: E402
+from pekalongan_training.roles import OFFICIAL_GROUP, STAFF_GROUP  # noqa: E402
+from programs.models import Kecamatan, Session, TrainingPackage  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_10k import make_file  # noqa: E402
+
+
+def user(username, group, staff=False):
+    account, _ = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": staff})
+    account.groups.add(Group.objects.get(name=group))
+    return account
+
+
+def measure(name, runs, request, *, rollback=False, prepare=None):
+    """Median and 95th percentile in ms, and the query count of the last run."""
+    times, queries = [], 0
+    for _ in range(runs):
+        with transaction.atomic():
+            if prepare:
+                prepare()
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = request()
+                elapsed = (time.perf_counter() - started) * 1000
+            assert response.status_code in (200, 302), (name, response.status_code)
+            queries = len(captured)
+            times.append(elapsed)
+            if rollback:
+                transaction.set_rollback(True)
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {"name": name, "median_ms": statistics.median(times), "p95_ms": p95, "queries": queries, "runs": runs}
+
+
+def main():
+    setup_test_environment()
+    today = timezone.localdate()
+    staff = user("bench-staf", STAFF_GROUP, staff=True)
+    official = user("bench-pejabat", OFFICIAL_GROUP)
+    package = TrainingPackage.objects.filter(status="running", provider__operators__isnull=False).order_by("pk").first()
+    operator = package.provider.operators.first()
+    session = package.sessions.filter(date__lt=today).order_by("-date").first()
+    enrollment = package.enrollments.filter(status="enrolled").first()
+    person = Participant.objects.order_by("pk")[Participant.objects.count() // 2]
+    kecamatan = Kecamatan.objects.order_by("code").first()
+
+    clients = {}
+    for key, account in (("staff", staff), ("official", official), ("operator", operator)):
+        clients[key] = Client()
+        clients[key].force_login(account)
+
+    def get(who, url, params=None):
+        return lambda: clients[who].get(url, params or {})
+
+    def today_session():
+        Session.objects.get_or_create(package=package, date=today)
+
+    def all_present():
+        meeting = Session.objects.get(package=package, date=today)
+        return clients["operator"].post(
+            reverse("provider:session-all-present", args=[meeting.pk]), headers={"HX-Request": "true"}
+        )
+
+    content = make_file(10_000)
+    results = [
+        measure("dashboard, no filter", 10, get("official", reverse("dashboard:index"))),
+        measure(
+            "dashboard, three filters",
+            10,
+            get(
+                "official",
+                reverse("dashboard:index"),
+                {"year": today.year, "category": "blk", "kecamatan": kecamatan.pk},
+            ),
+        ),
+        measure("operator's package list", 20, get("operator", reverse("provider:package-list"))),
+        measure("roster of 20", 20, get("operator", reverse("provider:package-detail", args=[package.pk]))),
+        measure(
+            "saving one mark",
+            30,
+            lambda: clients["operator"].post(
+                reverse("provider:attendance-mark", args=[session.pk, enrollment.pk]),
+                {f"status-{enrollment.pk}": "sick"},
+                headers={"HX-Request": "true"},
+            ),
+            rollback=True,
+        ),
+        measure("Semua hadir for 20", 20, all_present, rollback=True, prepare=today_session),
+        measure("admin: participants", 10, get("staff", reverse("admin:participants_participant_changelist"))),
+        measure("admin: enrollments", 10, get("staff", reverse("admin:participants_enrollment_changelist"))),
+        measure("admin: attendance", 10, get("staff", reverse("admin:participants_attendance_changelist"))),
+        measure(
+            "search by NIK",
+            20,
+            get("staff", reverse("admin:participants_participant_changelist"), {"q": person.nik}),
+        ),
+        measure(
+            "search by name",
+            20,
+            get("staff", reverse("admin:participants_participant_changelist"), {"q": person.full_name}),
+        ),
+        measure(
+            "import 10,000 rows",
+            2,
+            lambda: _import(content, staff),
+            rollback=True,
+        ),
+    ]
+    print(
+        json.dumps(
+            {
+                "participants": Participant.objects.count(),
+                "enrollments": Enrollment.objects.count(),
+                "marks": _count(),
+                "results": results,
+                "measured": datetime.datetime.now().isoformat(timespec="minutes"),
+            }
+        )
+    )
+
+
+def _count():
+    with connection.cursor() as cursor:
+        cursor.execute("select count(*) from participants_attendance")
+        return cursor.fetchone()[0]
+
+
+class _Ok:
+    status_code = 200
+
+
+def _import(content, staff):
+    imports.import_rows(content=content, filename="bench.csv", package=None, actor=staff)
+    return _Ok()
+
+
+if __name__ == "__main__":
+    main()
