@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check-tools deps dev-deps static-deps lint messages clean
+.PHONY: run test bench check-tools deps dev-deps static-deps lint messages clean
 
 run: check-tools deps static-deps
 	@test -f .demo-password || $(PY) -c "import secrets; print(secrets.token_urlsafe(9))" > .demo-password
@@ -20,6 +20,11 @@ run: check-tools deps static-deps
 
 test: check-tools dev-deps static-deps lint
 	$(VENV)/bin/pytest
+
+# Benchmarks on PostgreSQL (DATABASE_URL=postgres://...): seeds bench_city and bench_province once,
+# prints the timings and writes them to docs/PERFORMANCE.md.
+bench: check-tools dev-deps static-deps
+	$(PY) bench/run.py
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

@@ -98,3 +98,24 @@ def test_the_client_address_behind_a_proxy(rf, settings):
     assert client_ip(request) == "10.0.0.2"
     settings.PROXY_COUNT = 2
     assert client_ip(request) == "203.0.113.9"
+
+
+@pytest.mark.django_db
+def test_error_pages_are_indonesian_and_show_no_internals(client):
+    from tests.factories import OperatorFactory, TrainingPackageFactory
+
+    client.force_login(OperatorFactory())
+    not_found = client.get(reverse("provider:package-detail", args=[TrainingPackageFactory().pk]))
+    assert not_found.status_code == 404
+    assert "Halaman tidak ditemukan" in not_found.content.decode()
+    assert "Traceback" not in not_found.content.decode()
+    forbidden = client.get(reverse("intake:import-upload"))
+    assert forbidden.status_code == 403
+    assert "Tidak diizinkan" in forbidden.content.decode()
+
+
+def test_the_500_page_needs_nothing_from_the_request():
+    from django.template.loader import render_to_string
+
+    page = render_to_string("500.html")
+    assert "Terjadi kesalahan" in page and "{%" not in page
