@@ -112,6 +112,8 @@ class ParticipantEnrollmentInline(admin.TabularInline):
 
 @admin.register(Participant)
 class ParticipantAdmin(SimpleHistoryAdmin):
+    """People. No delete (a deleted person would live on, whole, in the history): anonymise instead."""
+
     form = ParticipantForm
     list_display = ["full_name", "nik", "sex", "birth_date", "kelurahan", "education", "beneficiary_group", "phone"]
     list_filter = ["kelurahan", "kelurahan__kecamatan", "sex", "education", "beneficiary_group", "has_disability"]
@@ -146,9 +148,11 @@ class ParticipantAdmin(SimpleHistoryAdmin):
     def export_csv(self, request, queryset):
         people = queryset.select_related("kelurahan").order_by("full_name")
         filters = request.GET.urlencode() or _("no filter")
+        ids = ", ".join(str(pk) for pk in people.values_list("pk", flat=True)[:200])
         PersonalDataExport.objects.create(
             user=request.user,
-            description=_("Participants, admin selection; filters: %(filters)s") % {"filters": filters},
+            description=_("Participants, admin selection; filters: %(filters)s; participant ids: %(ids)s")
+            % {"filters": filters, "ids": ids + (" …" if len(people) > 200 else "")},
             row_count=len(people),
         )
         buffer = io.StringIO()
@@ -177,6 +181,9 @@ class ParticipantAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         for warning in form.warnings:
             self.message_user(request, warning, messages.WARNING)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.action(description=_("Anonymise on the person's request (cannot be undone)"))
     def anonymise(self, request, queryset):

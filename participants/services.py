@@ -6,6 +6,8 @@ form can show it next to a field) and writes nothing when a rule says no.
 
 import secrets
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -15,7 +17,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from participants.eligibility import eligibility_failures
-from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.models import Attendance, Enrollment, Outcome, Participant, ParticipantImport
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import Session, TrainingPackage
@@ -505,20 +507,14 @@ def _receipt_number(package: TrainingPackage) -> str:
     return f"{package.cohort.program.fiscal_year}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
 
 
-PUBLIC_REASONS = {
-    # What an anonymous visitor is told: nothing about anyone's other enrollments.
-    "one_per_year": lambda: _("This NIK already has a training this year; one training a year is the rule."),
-}
-
-
 @transaction.atomic
 def registration_create(*, package: TrainingPackage, participant_data: dict) -> tuple[Enrollment, bool]:
     """A resident registers online: an `applied` enrollment, and the person if the NIK is new.
 
     Returns (enrollment, created). The same NIK again for the same package returns the earlier
-    registration (created False) and writes nothing. A person already on record is not changed
-    (anyone could type someone else's NIK): only their empty fields are filled in, and staff see
-    the person as recorded. Refused with the reasons when registration is closed, the places are
+    registration (created False) and writes nothing. A person already on record is never changed
+    (anyone could type someone else's NIK): staff see the person as recorded and check the rest
+    when they call. Refused with the reasons when registration is closed, the places are
     taken, or an entry rule is not met.
     """
     participant = Participant.objects.select_for_update().filter(nik=participant_data["nik"]).first()
@@ -537,14 +533,17 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
         raise ValidationError(_("All places in this package are taken. Look for another package or the next wave."))
     if participant is None:
         participant = Participant(**participant_data)
-    else:
-        for name, value in participant_data.items():
-            if getattr(participant, name) in (None, "") and value not in (None, ""):
-                setattr(participant, name, value)
-    failures = eligibility_failures(participant, package)
-    if failures:
-        raise ValidationError([PUBLIC_REASONS.get(f.rule, lambda f=f: f.reason)() for f in failures])
-    participant.save()
+        failures = eligibility_failures(participant, package)
+        if failures:  # the rules applied to what the person typed: nothing about anyone else
+            raise ValidationError([failure.reason for failure in failures])
+    elif eligibility_failures(participant, package):
+        # The NIK is on record and its record fails a rule. Saying which would tell anyone who types
+        # a NIK something about that person: one answer for every such case.
+        raise ValidationError(
+            _("A registration with this NIK cannot be made online. Please contact the dinas with your KTP.")
+        )
+    if participant.pk is None:
+        participant.save()
     enrollment = Enrollment.objects.create(
         participant=participant,
         package=package,
@@ -613,5 +612,26 @@ def participant_anonymise(*, participant: Participant, actor) -> Participant:
         updated_at=timezone.now(),
     )
     Participant.history.filter(id=participant.pk).delete()
-    Enrollment.objects.filter(participant=participant).update(receipt_number=None)
+    # Free text and numbers elsewhere that could name the person, in the records and their history.
+    enrollments = list(Enrollment.objects.filter(participant=participant).values_list("pk", flat=True))
+    blank_enrollment = {"receipt_number": None, "certificate_number": "", "decision_reason": "", "override_reason": ""}
+    Enrollment.objects.filter(pk__in=enrollments).update(**blank_enrollment)
+    Enrollment.history.filter(id__in=enrollments).update(**blank_enrollment)
+    Attendance.objects.filter(enrollment__in=enrollments).update(remark="")
+    Attendance.history.filter(enrollment_id__in=enrollments).update(remark="")
+    blank_outcome = {"business_name": "", "employer_name": "", "notes": ""}
+    Outcome.objects.filter(enrollment__in=enrollments).update(**blank_outcome)
+    Outcome.history.filter(enrollment_id__in=enrollments).update(**blank_outcome)
+    # Uploaded lists still waiting for confirmation that contain the NIK (imported ones are emptied).
+    for batch in ParticipantImport.objects.filter(imported_at__isnull=True).only("pk", "content"):
+        if participant.nik.encode() in bytes(batch.content):
+            batch.delete()
+    # The admin's log of actions names people in its descriptions.
+    label = _("Anonymised %(number)s") % {"number": participant.pk}
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Participant), object_id=str(participant.pk)
+    ).update(object_repr=label)
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Enrollment), object_id__in=[str(pk) for pk in enrollments]
+    ).update(object_repr=label)
     return Participant.objects.get(pk=participant.pk)

@@ -87,9 +87,11 @@ def import_preview(request, pk):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            # The file has done its work: keep the record of the import, not the personal data in it.
             batch.imported_at = timezone.now()
             batch.row_count = len(result.rows)
-            batch.save(update_fields=["imported_at", "row_count"])
+            batch.content = b""
+            batch.save(update_fields=["imported_at", "row_count", "content"])
             messages.success(
                 request,
                 _("Imported %(total)s rows: %(new)s new people, %(updated)s updated.")

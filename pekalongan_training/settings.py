@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # the audit trail records who made a change
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -77,7 +78,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # How many trusted proxies stand in front of gunicorn (nginx on the same host: 1).
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", default=not DEBUG) else "0"))
 AXES_CLIENT_IP_CALLABLE = "pekalongan_training.middleware.client_ip"
 
 ROOT_URLCONF = "pekalongan_training.urls"

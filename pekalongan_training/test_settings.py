@@ -18,3 +18,4 @@ STORAGES = {
 }
 STATIC_ROOT = None  # no collectstatic in tests: WhiteNoise serves from the finders
 WHITENOISE_USE_FINDERS = True
+PROXY_COUNT = 0

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pekalongan_training import views
 from pekalongan_training.converters import IdConverter
+from pekalongan_training.roles import is_dinas_staff
 
 register_converter(IdConverter, "id")
 
@@ -11,6 +12,9 @@ admin.site.site_header = _("Dinperinaker Kota Pekalongan: job training")
 admin.site.site_title = _("Job training")
 admin.site.index_title = _("Back office")
 admin.site.site_url = "/provider/"  # "View site" from the admin opens the provider portal
+# The back office is for dinas staff only: "staff status" alone (say, ticked on an operator's
+# account by mistake) does not open it.
+admin.site.has_permission = lambda request: is_dinas_staff(request.user)
 
 urlpatterns = [
     path("", views.home, name="home"),

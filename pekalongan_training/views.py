@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from pekalongan_training.roles import is_official, is_operator
 
@@ -21,7 +21,7 @@ def home(request):
     return render(request, "home.html")
 
 
-@require_GET
+@require_safe
 @never_cache
 def healthz(request):
     """Liveness for the load balancer: 200 when the database answers, 503 when it does not."""

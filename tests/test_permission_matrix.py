@@ -195,3 +195,76 @@ def test_the_admin_is_for_staff(client, world, role):
             assert response.status_code == 200, url
         else:
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+# Answers to a POST with an empty form. GET-only routes answer 405; the others answer as on GET,
+# except that the roles allowed in may get 200 (a form with its errors) or 302 (done).
+POST_ONLY = {
+    "provider:package-propose-completion": portal(own=302),
+    "provider:package-confirm-completion": {**portal(own=302), "operator_a": 403},  # staff confirm here
+    "provider:session-all-present": portal(own=302),
+    "provider:attendance-mark": portal(own=302),
+    "intake:enrollment-add": {**STAFF_ONLY, "staff": 404, "superuser": 404},  # no such participant
+    "intake:applicants-decide": {**STAFF_ONLY, "staff": 302, "superuser": 302},
+    "intake:enrollment-withdraw": {**STAFF_ONLY, "staff": 302, "superuser": 302},
+    "logout": same(302),
+    "home": same(302),
+}
+
+
+GET_ONLY = {
+    "healthz",
+    "password_change_done",
+    "password_reset_done",
+    "password_reset_complete",
+    "provider:package-list",
+    "provider:package-detail",
+    "provider:package-export",
+    "intake:import-template",
+    "public:package-list",
+    "public:receipt",
+    "dashboard:index",
+    "dashboard:indicators",
+    "dashboard:print",
+    "dashboard:export",
+    "dashboard:open-data",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_a_post_as_the_matrix_says(client, world, role):
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    wrong = {}
+    for name, on_get in MATRIX.items():
+        if name in ("set_language", "login", "password_reset", "logout"):
+            continue  # public forms and the language switch: a POST is their ordinary use
+        response = client.post(reverse(name, args=world["args"].get(name, [])), {})
+        if name in POST_ONLY:
+            expected = {POST_ONLY[name][role]}
+        elif name in GET_ONLY:
+            # Never a success: refused as on GET (login, 403, 404), or the method refused.
+            expected = {405, on_get[role]} if on_get[role] in (302, 403, 404) else {405}
+        elif on_get[role] in (302, 403, 404):
+            expected = {on_get[role]}
+        else:
+            expected = {200, 302}
+        if response.status_code not in expected:
+            wrong[name] = (response.status_code, expected)
+    assert wrong == {}, f"{role}: (got, expected) {wrong}"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "operator_a", "official"])
+def test_no_admin_page_opens_without_being_dinas_staff(client, world, role):
+    from django.contrib import admin
+
+    user = world["users"][role]
+    if user is not None:
+        user.is_staff = True  # "staff status" ticked by mistake does not open the back office
+        user.save()
+        client.force_login(user)
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url

@@ -53,3 +53,41 @@ def test_an_export_with_full_niks_is_logged(client):
     log = PersonalDataExport.objects.get()
     assert (log.user, log.row_count) == (staff, 3)
     assert "sex__exact=F" in log.description
+
+
+def test_anonymising_also_clears_free_text_history_pending_uploads_and_the_admin_log(client):
+    from django.contrib.admin.models import LogEntry
+
+    from participants.models import Attendance, Enrollment, Outcome, ParticipantImport
+
+    staff = factories.StaffFactory()
+    person = factories.ParticipantFactory(full_name="Siti Aminah")
+    enrollment = factories.EnrollmentFactory(
+        participant=person, status="completed", certificate_number="CERT-SITI", receipt_number="2026-ABCDEF"
+    )
+    factories.AttendanceFactory(enrollment=enrollment, remark="Siti sakit")
+    factories.OutcomeFactory(enrollment=enrollment, business_name="Batik Siti Aminah", notes="Bu Siti")
+    pending = ParticipantImport.objects.create(
+        filename="x.csv", content=f"NIK\n{person.nik}\n".encode(), created_by=staff
+    )
+    client.force_login(staff)
+    client.post(reverse("admin:participants_participant_change", args=[person.pk]), {})  # leaves no log: invalid
+    LogEntry.objects.log_actions(user_id=staff.pk, queryset=[person], action_flag=2, change_message="")
+    participant_anonymise(participant=person, actor=staff)
+    texts = [
+        *Enrollment.objects.values_list("certificate_number", "receipt_number"),
+        *Enrollment.history.values_list("certificate_number", "receipt_number"),
+        *Attendance.objects.values_list("remark", flat=True),
+        *Attendance.history.values_list("remark", flat=True),
+        *Outcome.objects.values_list("business_name", "notes"),
+        *Outcome.history.values_list("business_name", "notes"),
+        *LogEntry.objects.values_list("object_repr", flat=True),
+    ]
+    assert "Siti" not in str(texts) and "CERT-SITI" not in str(texts) and "ABCDEF" not in str(texts)
+    assert not ParticipantImport.objects.filter(pk=pending.pk).exists()
+
+
+def test_participants_cannot_be_deleted_only_anonymised(client):
+    person = factories.ParticipantFactory()
+    client.force_login(factories.StaffFactory())
+    assert client.get(reverse("admin:participants_participant_delete", args=[person.pk])).status_code == 403

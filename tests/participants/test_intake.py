@@ -389,7 +389,7 @@ def test_the_public_is_not_told_which_package_a_nik_is_in(client):
     factories.EnrollmentFactory(participant=person, package=other)
     content = client.post(reverse("public:register", args=[package.pk]), _registration()).content.decode()
     assert "RAHASIA-01" not in content
-    assert "satu pelatihan per tahun" in content
+    assert "tidak dapat dilakukan secara daring" in content
 
 
 def test_consent_is_recorded_with_its_version(client):

@@ -119,3 +119,24 @@ def test_the_500_page_needs_nothing_from_the_request():
 
     page = render_to_string("500.html")
     assert "Terjadi kesalahan" in page and "{%" not in page
+
+
+def test_collectstatic_builds_the_compressed_hashed_files(tmp_path):
+    if not (ROOT / "node_modules" / "bootstrap").exists():
+        pytest.skip("npm packages not installed (make test installs them)")
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "DJANGO_SETTINGS_MODULE": "pekalongan_training.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "collectstatic-check-" + "q" * 40,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings; settings.STATIC_ROOT = {!r}; "
+        "from django.core.management import call_command; call_command('collectstatic', interactive=False, verbosity=0)"
+    ).format(str(tmp_path / "static"))
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True, timeout=300)
+    built = {path.name for path in (tmp_path / "static").rglob("*")}
+    assert any(name.startswith("bootstrap.min.") and name.endswith(".css.gz") for name in built)
+    assert any(name.startswith("htmx.min.") and name.endswith(".js") for name in built)
+    assert "staticfiles.json" in built
