@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.middleware.locale import LocaleMiddleware
+from django.template.loader import render_to_string
 from django.utils import translation
 
 
@@ -39,3 +41,20 @@ def client_ip(request) -> str:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character in a form or an address is never meant: answer 400 before any view sees it.
+
+    PostgreSQL cannot store it in text, so it would otherwise end as a server error wherever a view
+    reads a value straight from the request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for data in (request.GET, request.POST if request.method == "POST" else {}):
+            if any("\x00" in key or any("\x00" in value for value in data.getlist(key)) for key in data):
+                return HttpResponseBadRequest(render_to_string("400.html"))
+        return self.get_response(request)
