@@ -275,7 +275,11 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(SimpleHistoryAdmin):
-    """Marks, with their history ("Riwayat"): who changed which mark, when."""
+    """Marks, with their history ("Riwayat"): who changed which mark, when. A mark is corrected,
+    never deleted (the attendance summaries and the audit trail rely on it)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     form = AttendanceAdminForm
     list_display = ["participant_name", "package_code", "session_date", "status", "remark", "marked_by", "marked_at"]

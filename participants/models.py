@@ -216,9 +216,16 @@ class Enrollment(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A summary of this person's attendance marks, kept current by the attendance services in the
+    # same transaction as the marks (participants/attendance_summary.py): the dashboard sums these
+    # instead of counting millions of marks.
+    marks_total = models.PositiveIntegerField(_("attendance marks"), default=0, editable=False)
+    marks_present = models.PositiveIntegerField(_("present marks"), default=0, editable=False)
+    marks_excused = models.PositiveIntegerField(_("excused marks"), default=0, editable=False)
+    marks_sick = models.PositiveIntegerField(_("sick marks"), default=0, editable=False)
 
     objects = EnrollmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["marks_total", "marks_present", "marks_excused", "marks_sick"])
 
     class Meta:
         ordering = ["package", "participant__full_name"]

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from participants import attendance_summary
 from participants.eligibility import eligibility_failures
 from participants.models import Attendance, Enrollment, Outcome, Participant, ParticipantImport
 from pekalongan_training.dates import add_months
@@ -394,6 +395,7 @@ def attendance_record(*, session, enrollment: Enrollment, status: str, remark: s
     attendance.marked_at = timezone.now()
     attendance._history_user = actor
     attendance.save()
+    attendance_summary.refresh(enrollments=[enrollment.pk], sessions=[session.pk])
     return attendance
 
 
@@ -422,6 +424,7 @@ def attendance_mark_all_present(*, session, actor) -> int:
         for enrollment in unmarked.only("pk")
     ]
     bulk_create_with_history(marks, Attendance, default_user=actor)
+    attendance_summary.refresh(enrollments=[mark.enrollment_id for mark in marks], sessions=[session.pk])
     return len(marks)
 
 

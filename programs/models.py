@@ -374,6 +374,9 @@ class Session(models.Model):
     starts_at = models.TimeField(_("starts at"), null=True, blank=True)
     ends_at = models.TimeField(_("ends at"), null=True, blank=True)
     topic = models.CharField(_("topic"), max_length=200, blank=True)
+    # When the first mark of this meeting was made, kept by the attendance services: reporting
+    # completeness and timeliness read this instead of joining the marks.
+    first_marked_at = models.DateTimeField(_("attendance first recorded"), null=True, blank=True, editable=False)
 
     objects = SessionQuerySet.as_manager()
 

@@ -13,12 +13,13 @@ kecamatan), cancelled packages left out:
 """
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, IntegerField, Min, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncDate
 
-from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.models import Enrollment, Outcome, Participant
 from pekalongan_training.dates import add_months
 from programs.models import Program, Session, TrainingPackage
 
@@ -122,47 +123,48 @@ def certification_rate(f: Filters) -> Rate:
 
 
 def attendance(f: Filters, today: datetime.date) -> dict:
-    """Present marks / marks in held meetings; and / every planned meeting of each seat holder."""
-    marks = Attendance.objects.filter(
-        enrollment__in=f.enrollments().filter(status__in=SEATED), session__date__lte=today
-    ).aggregate(
-        marked=Count("pk"),
-        present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
-        excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
-        sick=Count("pk", filter=Q(status=Attendance.Status.SICK)),
-        absent=Count("pk", filter=Q(status=Attendance.Status.ABSENT)),
+    """Present marks / marks in held meetings; and / every planned meeting of each seat holder.
+
+    From the per-enrollment summary of marks (participants/attendance_summary.py): marks exist only
+    for meetings held (a meeting cannot be marked before its day).
+    """
+    seated = f.enrollments().filter(status__in=SEATED)
+    marks = seated.aggregate(
+        marked=Coalesce(Sum("marks_total"), 0),
+        present=Coalesce(Sum("marks_present"), 0),
+        excused=Coalesce(Sum("marks_excused"), 0),
+        sick=Coalesce(Sum("marks_sick"), 0),
     )
+    absent = marks["marked"] - marks["present"] - marks["excused"] - marks["sick"]
     # Every (seat holder, meeting of their package) pair: what full attendance would be.
-    planned = Session.objects.filter(package__enrollments__in=f.enrollments().filter(status__in=SEATED)).count()
+    planned = Session.objects.filter(package__enrollments__in=seated).count()
     return {
         "held": Rate(marks["present"], marks["marked"]),
         "planned": Rate(marks["present"], planned),
         "excused": Rate(marks["excused"], marks["marked"]),
         "sick": Rate(marks["sick"], marks["marked"]),
-        "absent": Rate(marks["absent"], marks["marked"]),
+        "absent": Rate(absent, marks["marked"]),
     }
 
 
 def reporting(f: Filters, today: datetime.date) -> dict:
-    """Held meetings with attendance recorded / held meetings; on time = first mark by the end of the next day."""
+    """Held meetings with attendance recorded / held meetings; on time = first mark by the end of the next day.
+
+    From Session.first_marked_at, kept by the attendance services. On time compares the first mark
+    with midnight (WIB) at the end of the day after the meeting, in the database.
+    """
     sessions = Session.objects.filter(package__in=f.packages(), date__lte=today)
-    held = sessions.count()
-    recorded = sessions.filter(attendances__isnull=False).distinct().count()
-    # On time: the first mark made before midnight (WIB) at the end of the day after the meeting.
-    # One query; the comparison runs over meetings (not people), since date arithmetic with time
-    # zones is not portable between SQLite and PostgreSQL.
-    firsts = (
-        sessions.annotate(first=Min("attendances__marked_at")).filter(first__isnull=False).values_list("date", "first")
+    counts = sessions.annotate(
+        first_day=TruncDate("first_marked_at", tzinfo=WIB),
+    ).aggregate(
+        held=Count("pk"),
+        recorded=Count("pk", filter=Q(first_marked_at__isnull=False)),
+        on_time=Count("pk", filter=Q(first_day__lte=F("date") + datetime.timedelta(days=1))),
     )
-    on_time = sum(1 for day, first in firsts if first < _end_of_next_day(day))
-    return {"recorded": Rate(recorded, held), "on_time": Rate(on_time, held)}
+    return {"recorded": Rate(counts["recorded"], counts["held"]), "on_time": Rate(counts["on_time"], counts["held"])}
 
 
-WIB = datetime.timezone(datetime.timedelta(hours=7), "WIB")
-
-
-def _end_of_next_day(day: datetime.date) -> datetime.datetime:
-    return datetime.datetime.combine(day + datetime.timedelta(days=2), datetime.time(), tzinfo=WIB)
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 def realization(f: Filters) -> list[dict]:
@@ -453,12 +455,11 @@ def provider_league(f: Filters, today: datetime.date, round_: int = 6) -> list[d
     base = _group_counts(f.enrollments(), "package__provider", "package__provider__name")
     people = {row["package__provider"]: row for row in base}
     marks = {
-        row["session__package__provider"]: row
-        for row in Attendance.objects.filter(
-            enrollment__in=f.enrollments().filter(status__in=SEATED), session__date__lte=today
-        )
-        .values("session__package__provider")
-        .annotate(marked=Count("pk"), present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)))
+        row["package__provider"]: row
+        for row in f.enrollments()
+        .filter(status__in=SEATED)
+        .values("package__provider")
+        .annotate(marked=Coalesce(Sum("marks_total"), 0), present=Coalesce(Sum("marks_present"), 0))
     }
     due = {
         row["package__provider"]: row
@@ -482,9 +483,7 @@ def provider_league(f: Filters, today: datetime.date, round_: int = 6) -> list[d
         row["package__provider"]: row
         for row in Session.objects.filter(package__in=f.packages(), date__lte=today)
         .values("package__provider")
-        .annotate(
-            held=Count("pk", distinct=True), recorded=Count("pk", distinct=True, filter=Q(attendances__isnull=False))
-        )
+        .annotate(held=Count("pk"), recorded=Count("pk", filter=Q(first_marked_at__isnull=False)))
     }
     league = []
     for provider, row in people.items():

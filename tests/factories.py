@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from participants import attendance_summary
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from programs.models import Cohort, Kecamatan, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
@@ -181,13 +182,21 @@ class EnrollmentFactory(factory.django.DjangoModelFactory):
 
 
 class AttendanceFactory(factory.django.DjangoModelFactory):
+    """A mark, with the summaries the attendance services would keep (participants/attendance_summary.py)."""
+
     class Meta:
         model = Attendance
+        skip_postgeneration_save = True
 
     enrollment = factory.SubFactory(EnrollmentFactory)
     session = factory.SubFactory(SessionFactory, package=factory.SelfAttribute("..enrollment.package"))
     status = Attendance.Status.PRESENT
     marked_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def summaries(obj, create, extracted, **kwargs):
+        if create:
+            attendance_summary.refresh(enrollments=[obj.enrollment_id], sessions=[obj.session_id])
 
 
 class OutcomeFactory(factory.django.DjangoModelFactory):

@@ -82,3 +82,20 @@ def test_all_present_skips_drop_outs_applicants_and_existing_marks(today_class):
     }
     assert Attendance.history.filter(history_user=operator).count() == 2
     assert attendance_mark_all_present(session=session, actor=operator) == 0
+
+
+def test_the_services_keep_the_attendance_summaries_current(today_class):
+    session, enrollment, operator = today_class["session"], today_class["enrollment"], today_class["operator"]
+    other = EnrollmentFactory(package=today_class["package"])
+    attendance_record(session=session, enrollment=enrollment, status="present", actor=operator)
+    session.refresh_from_db()
+    first = session.first_marked_at
+    assert first is not None
+    attendance_record(session=session, enrollment=enrollment, status="sick", actor=operator)
+    attendance_mark_all_present(session=session, actor=operator)
+    enrollment.refresh_from_db()
+    other.refresh_from_db()
+    session.refresh_from_db()
+    assert (enrollment.marks_total, enrollment.marks_present, enrollment.marks_sick) == (1, 0, 1)
+    assert (other.marks_total, other.marks_present) == (1, 1)
+    assert session.first_marked_at == first  # the first mark's time stays when it is changed

@@ -35,6 +35,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from participants import attendance_summary
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import parse_nik
 from pekalongan_training.dates import add_months
@@ -489,6 +490,7 @@ class DemoBuilder:
         Participant.objects.bulk_create(self.participants, batch_size=500)
         Enrollment.objects.bulk_create(self.enrollments, batch_size=500)
         Attendance.objects.bulk_create(self.attendances, batch_size=1000)
+        attendance_summary.refresh()  # what the attendance services keep current mark by mark
         Outcome.objects.bulk_create(self.outcomes, batch_size=500)
         return {
             "programs": 2,

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from participants import attendance_summary
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OPERATOR_GROUP
@@ -77,6 +78,8 @@ class Builder:
         enrollments = self._enrollments(packages, people)
         marks = self._attendance(packages, sessions, enrollments)
         outcomes = self._outcomes(packages, enrollments)
+        attendance_summary.refresh()
+        self.out.write("attendance summaries counted")
         return {
             "participants": len(people),
             "packages": len(packages),
