@@ -18,6 +18,7 @@ from participants.forms import (
     ParticipantForm,
 )
 from participants.models import Attendance, Enrollment, Outcome, Participant, PersonalDataExport
+from participants.nik import normalize_nik
 from participants.services import attendance_record, completion_confirm, participant_anonymise
 from pekalongan_training.formatting import rupiah, spreadsheet_safe
 from programs.admin_filters import FiscalYearFilter
@@ -184,6 +185,15 @@ class ParticipantAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A NIK (or its first digits) is looked up on the NIK's own index; anything else by name."""
+        term = normalize_nik(search_term)
+        if len(term) == 16 and term.isascii() and term.isdigit():
+            return queryset.filter(nik=term), False
+        if term.isascii() and term.isdigit():
+            return queryset.filter(nik__startswith=term), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.action(description=_("Anonymise on the person's request (cannot be undone)"))
     def anonymise(self, request, queryset):

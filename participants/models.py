@@ -98,6 +98,8 @@ class Participant(models.Model):
             models.Index(fields=["sex"], name="participants_sex_idx"),
             models.Index(fields=["education"], name="participants_education_idx"),
             models.Index(fields=["beneficiary_group"], name="participants_beneficiary_idx"),
+            # Searching by the first digits of a NIK (LIKE '3375%') on PostgreSQL; ignored by SQLite.
+            models.Index(fields=["nik"], name="participants_nik_prefix_idx", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Exact(Length("nik"), 16), name="participants_participant_nik_16"),
