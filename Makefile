@@ -14,7 +14,7 @@ PORT ?= 8000
 run: check-tools deps static-deps
 	@test -f .demo-password || $(PY) -c "import secrets; print(secrets.token_urlsafe(9))" > .demo-password
 	DEBUG=1 $(PY) manage.py migrate --no-input
-	DEBUG=1 $(PY) manage.py seed_demo --password "$$(cat .demo-password)"
+	DEBUG=1 $(PY) manage.py seed_demo --password="$$(cat .demo-password)"
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo password: $$(cat .demo-password); Ctrl-C stops)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
