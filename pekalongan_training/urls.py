@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
 from pekalongan_training import views
 from pekalongan_training.converters import IdConverter
+from pekalongan_training.forms import LoginForm
 from pekalongan_training.roles import is_dinas_staff
 
 register_converter(IdConverter, "id")
@@ -19,6 +21,7 @@ admin.site.has_permission = lambda request: is_dinas_staff(request.user)
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

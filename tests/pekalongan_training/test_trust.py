@@ -140,3 +140,10 @@ def test_collectstatic_builds_the_compressed_hashed_files(tmp_path):
     assert any(name.startswith("bootstrap.min.") and name.endswith(".css.gz") for name in built)
     assert any(name.startswith("htmx.min.") and name.endswith(".js") for name in built)
     assert "staticfiles.json" in built
+
+
+@pytest.mark.django_db
+def test_an_overlong_username_is_refused_before_the_lock_out_records(client):
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "salah"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"]
