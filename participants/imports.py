@@ -23,6 +23,7 @@ from participants.eligibility import eligibility_failures
 from participants.models import Enrollment, Participant
 from participants.nik import nik_warnings, normalize_nik, parse_nik
 from participants.phones import normalize_phone
+from participants.services import seats_left
 from programs.models import Kelurahan, TrainingPackage
 
 MAX_ROWS = 20_000
@@ -437,7 +438,7 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
     already = set(
         Enrollment.objects.filter(package=package, participant__nik__in=niks).values_list("participant__nik", flat=True)
     )
-    seats_left = package.quota - Enrollment.objects.filter(package=package).holding_seats().count()
+    free = seats_left(package)
     wanted = 0
     for row in rows:
         if row.errors:
@@ -456,12 +457,12 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
         if failures:
             continue
         wanted += 1
-        if wanted > seats_left:
+        if wanted > free:
             row.errors.append(
                 (
                     "",
                     _("No seat left in package %(code)s (%(left)s seats were free).")
-                    % {"code": package.code, "left": max(seats_left, 0)},
+                    % {"code": package.code, "left": max(free, 0)},
                 )
             )
 

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from participants.nik import mask_nik, validate_nik
-from pekalongan_training.roles import is_dinas_staff
 from programs.models import Kelurahan, Session, TrainingPackage
 
 
@@ -118,11 +117,6 @@ class Participant(models.Model):
 
 
 class EnrollmentQuerySet(models.QuerySet):
-    def for_operator(self, user):
-        if is_dinas_staff(user):
-            return self
-        return self.filter(package__provider__operators=user)
-
     def holding_seats(self):
         return self.filter(status__in=Enrollment.SEAT_STATUSES)
 

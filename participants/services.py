@@ -70,13 +70,11 @@ def enrollment_rule_errors(
         errors.setdefault("participant", []).append(
             _("%(name)s is already in package %(code)s.") % {"name": participant.full_name, "code": package.code}
         )
-    if takes_seat and not held_seat:
-        used = Enrollment.objects.filter(package=package).holding_seats().count()
-        if used >= package.quota:
-            errors.setdefault("status", []).append(
-                _("Package %(code)s is full: all %(quota)s seats are taken.")
-                % {"code": package.code, "quota": package.quota}
-            )
+    if takes_seat and not held_seat and seats_left(package) <= 0:
+        errors.setdefault("status", []).append(
+            _("Package %(code)s is full: all %(quota)s seats are taken.")
+            % {"code": package.code, "quota": package.quota}
+        )
     if (takes_seat and not held_seat) or status == Enrollment.Status.WAITLISTED:
         # The program's entry rules (age, domicile, one training a year, not in school).
         failures = eligibility_failures(participant, package)
@@ -142,7 +140,7 @@ def enrollment_create(
     """
     _check_override_allowed(override_reason=override_reason, actor=actor)
     participant, package = _lock(participant.pk, package.pk)
-    if waitlist_if_full and status == Enrollment.Status.ENROLLED and _seats_left(package) <= 0:
+    if waitlist_if_full and status == Enrollment.Status.ENROLLED and seats_left(package) <= 0:
         status = Enrollment.Status.WAITLISTED
     errors = enrollment_rule_errors(
         participant=participant, package=package, status=status, override_reason=override_reason
@@ -161,7 +159,8 @@ def enrollment_create(
     )
 
 
-def _seats_left(package: TrainingPackage) -> int:
+def seats_left(package: TrainingPackage) -> int:
+    """The quota less the seats held (enrolled, completed, dropped out)."""
     return package.quota - Enrollment.objects.filter(package=package).holding_seats().count()
 
 
@@ -441,7 +440,7 @@ def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = ""
         raise ValidationError(_("Only an applicant can be accepted."))
     if not eligibility_failures(participant, package):
         override_reason = ""
-    status = Enrollment.Status.ENROLLED if _seats_left(package) > 0 else Enrollment.Status.WAITLISTED
+    status = Enrollment.Status.ENROLLED if seats_left(package) > 0 else Enrollment.Status.WAITLISTED
     return enrollment_change_status(enrollment=enrollment, status=status, override_reason=override_reason, actor=actor)
 
 

@@ -1,12 +1,9 @@
 """Intake: participant import and per-package enrollment for dinas staff; online registration for residents."""
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -32,24 +29,14 @@ from participants.services import (
 from pekalongan_training.dates import add_months
 from pekalongan_training.middleware import client_ip
 from pekalongan_training.params import whole_number
-from pekalongan_training.roles import is_dinas_staff
+from pekalongan_training.roles import is_dinas_staff, role_required
 from programs.models import TrainingPackage
 from reports import indicators
 
 PREVIEW_ROWS = 200
 
 
-def staff_view(view):
-    """Login required; dinas staff only (others get 403)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_dinas_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+staff_view = role_required(is_dinas_staff)  # login required; dinas staff only (others get 403)
 
 
 # --- import ---------------------------------------------------------------------------------------

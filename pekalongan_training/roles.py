@@ -1,5 +1,10 @@
 """The three roles of DESIGN.md, as Django groups, and how to tell which one a user has."""
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
 STAFF_GROUP = "Dinas staff"
 OPERATOR_GROUP = "Provider operator"
 OFFICIAL_GROUP = "Official"
@@ -29,3 +34,19 @@ def is_operator(user) -> bool:
 
 def is_official(user) -> bool:
     return _in_group(user, OFFICIAL_GROUP)
+
+
+def role_required(*checks):
+    """A view decorator: login required, then 403 unless one of the role checks says yes."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not any(check(request.user) for check in checks):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

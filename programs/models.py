@@ -43,14 +43,6 @@ class Kelurahan(models.Model):
         return self.name
 
 
-class ProviderQuerySet(models.QuerySet):
-    def for_operator(self, user):
-        """The providers a user operates; everything for staff."""
-        if is_dinas_staff(user):
-            return self
-        return self.filter(operators=user)
-
-
 class Provider(models.Model):
     class Kind(models.TextChoices):
         LPK = "lpk", _("Private training institution (LPK)")
@@ -86,8 +78,6 @@ class Provider(models.Model):
         verbose_name=_("operators"),
         help_text=_("User accounts that mark attendance and record results for this provider."),
     )
-
-    objects = ProviderQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -103,10 +103,6 @@ class Roster:
     def threshold(self) -> int:
         return self.package.present_needed(self.planned)
 
-    @property
-    def class_size(self) -> int:
-        return sum(1 for row in self.rows if row.enrollment.status != Enrollment.Status.DROPPED_OUT)
-
     def rate(self, row: RosterRow) -> None:
         """Fill a row's percentages and flag.
 

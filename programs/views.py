@@ -10,7 +10,6 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -29,7 +28,7 @@ from participants.services import (
     completion_propose,
     enrollment_record_results,
 )
-from pekalongan_training.roles import is_dinas_staff, is_operator
+from pekalongan_training.roles import is_dinas_staff, is_operator, role_required
 from programs import exports
 from programs.forms import ResultsForm, SessionForm
 from programs.models import Session, TrainingPackage
@@ -44,12 +43,7 @@ def portal_view(view):
     form squeezed into one row.
     """
 
-    @login_required
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        if not (is_dinas_staff(request.user) or is_operator(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    checked = role_required(is_dinas_staff, is_operator)(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

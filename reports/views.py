@@ -3,10 +3,7 @@
 import csv
 import io
 import json
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from pekalongan_training.formatting import spreadsheet_safe
-from pekalongan_training.roles import is_dinas_staff, is_official
+from pekalongan_training.roles import is_dinas_staff, is_official, role_required
 from reports.forms import DashboardFilterForm
 from reports.tables import dashboard_data, open_data_rows, plain, tables
 
@@ -24,17 +21,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def dashboard_view(view):
-    """Login required; officials and dinas staff only (operators and others get 403)."""
-
-    @login_required
-    @require_GET
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not (is_official(request.user) or is_dinas_staff(request.user)):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+    """Login required; officials and dinas staff only (operators and others get 403); GET only."""
+    return role_required(is_official, is_dinas_staff)(require_GET(view))
 
 
 def _data(request):
