@@ -30,13 +30,14 @@ KELURAHAN = ["Medono", "Kauman", "Krapyak", "Banyurip", "Tirto", "Setono", ""]
 
 
 def make_file(rows: int) -> bytes:
+    """New people only: their NIKs are of Kota Semarang (33.74), where seed_scale makes none."""
     lines = ["NIK;Nama Lengkap;Jenis Kelamin (L/P);Tanggal Lahir;No. HP;Kelurahan;Pendidikan"]
     start = datetime.date(1970, 1, 1)
     for n in range(rows):
         birth = start + datetime.timedelta(days=n % 12000)
         female = n % 2 == 1
         day = birth.day + (40 if female else 0)
-        nik = f"33750{n % 4 + 1}{day:02d}{birth:%m%y}{n // 4 % 9999 + 1:04d}"
+        nik = f"33740{n % 4 + 1}{day:02d}{birth:%m%y}{n // 4 % 9999 + 1:04d}"
         lines.append(
             f"{nik};Peserta Uji {n};{'P' if female else 'L'};{birth:%d/%m/%Y};0812{n:08d};{KELURAHAN[n % 7]};SLTA"
         )

@@ -19,6 +19,16 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.management import call_command  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+
+# The production cache (a table in the database, shared by all app server processes), not the test
+# settings' per-process one: the dashboard's cached figures are read from where production keeps them.
+override_settings(
+    CACHES={"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+).enable()
+call_command("createcachetable", verbosity=0)
+
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -31,6 +41,7 @@ from participants import imports  # noqa: E402
 from participants.models import Enrollment, Participant  # noqa: E402
 from pekalongan_training.roles import OFFICIAL_GROUP, STAFF_GROUP  # noqa: E402
 from programs.models import Kecamatan, Session, TrainingPackage  # noqa: E402
+from reports import caching  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_10k import make_file  # noqa: E402
@@ -92,17 +103,25 @@ def main():
             reverse("provider:session-all-present", args=[meeting.pk]), headers={"HX-Request": "true"}
         )
 
+    def records_changed():
+        caching._new_version()  # as a committed enrollment, outcome or package change does
+
+    three_filters = {"year": today.year, "category": "blk", "kecamatan": kecamatan.pk}
     content = make_file(10_000)
     results = [
-        measure("dashboard, no filter", 10, get("official", reverse("dashboard:index"))),
+        measure("dashboard, no filter", 20, get("official", reverse("dashboard:index"))),
+        measure("dashboard, three filters", 20, get("official", reverse("dashboard:index"), three_filters)),
         measure(
-            "dashboard, three filters",
-            10,
-            get(
-                "official",
-                reverse("dashboard:index"),
-                {"year": today.year, "category": "blk", "kecamatan": kecamatan.pk},
-            ),
+            "dashboard after a change",
+            5,
+            get("official", reverse("dashboard:index")),
+            prepare=records_changed,
+        ),
+        measure(
+            "dashboard after a change, 3 f.",
+            5,
+            get("official", reverse("dashboard:index"), three_filters),
+            prepare=records_changed,
         ),
         measure("operator's package list", 20, get("operator", reverse("provider:package-list"))),
         measure("roster of 20", 20, get("operator", reverse("provider:package-detail", args=[package.pk]))),

@@ -22,6 +22,7 @@ from participants.models import Attendance, Enrollment, Outcome, Participant, Pa
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import Session, TrainingPackage
+from reports.caching import figures_changed
 
 # The version of the consent text on the registration form (participants/forms.py); change it
 # when the text changes, so every stored consent says which text the person agreed to.
@@ -298,6 +299,7 @@ def completion_confirm(*, enrollments, actor) -> tuple[int, int]:
     bulk_update_with_history(
         confirmed, Enrollment, ["status", "completed_on", "completion_confirmed_by"], default_user=actor
     )
+    figures_changed()
     return len(confirmed), len(ids) - len(confirmed)
 
 
@@ -613,6 +615,7 @@ def participant_anonymise(*, participant: Participant, actor) -> Participant:
         birth_date=participant.birth_date.replace(month=7, day=1),
         updated_at=timezone.now(),
     )
+    figures_changed()  # the birth date keeps only its year: age bands may move
     Participant.history.filter(id=participant.pk).delete()
     # Free text and numbers elsewhere that could name the person, in the records and their history.
     enrollments = list(Enrollment.objects.filter(participant=participant).values_list("pk", flat=True))

@@ -172,8 +172,23 @@ STATICFILES_DIRS = [
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Online registration: at most this many posts per address per period (seconds). The cache is
-# per process by default; with several app servers, point CACHES at a shared cache.
+# One cache shared by every app server process: the registration rate limit counts in it, and the
+# dashboard keeps its figures there (reports/caching.py). A table in the database (`migrate` makes
+# it); under DEBUG, runserver's one process keeps it in memory.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+if DEBUG:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The dashboard's figures made from attendance marks are recomputed at most this often (seconds);
+# every other change shows at once.
+DASHBOARD_ATTENDANCE_SECONDS = int(os.environ.get("DASHBOARD_ATTENDANCE_SECONDS", "300"))
+
+# Online registration: at most this many posts per address per period (seconds).
 REGISTRATION_RATE_LIMIT = (10, 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024

@@ -19,3 +19,4 @@ STORAGES = {
 STATIC_ROOT = None  # no collectstatic in tests: WhiteNoise serves from the finders
 WHITENOISE_USE_FINDERS = True
 PROXY_COUNT = 0
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,7 +1,34 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
+
+# The records the dashboard counts, apart from attendance marks and meetings (see reports/caching.py).
+COUNTED_MODELS = (
+    "participants.Participant",
+    "participants.Enrollment",
+    "participants.Outcome",
+    "programs.TrainingPackage",
+    "programs.Cohort",
+    "programs.Program",
+    "programs.Provider",
+    "programs.Vocation",
+    "programs.Kelurahan",
+    "programs.Kecamatan",
+)
+
+
+def _figures_changed(sender, **kwargs):
+    from reports.caching import figures_changed
+
+    figures_changed()
 
 
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Reports")
+
+    def ready(self):
+        for label in COUNTED_MODELS:
+            model = self.apps.get_model(label)
+            post_save.connect(_figures_changed, sender=model, dispatch_uid=f"figures-saved-{label}")
+            post_delete.connect(_figures_changed, sender=model, dispatch_uid=f"figures-deleted-{label}")

@@ -52,6 +52,10 @@ class Filters:
     vocation: object = None
     funding: str | None = None
 
+    def key(self) -> tuple:
+        """The selection as plain values (primary keys for records), for a cache key."""
+        return tuple(getattr(getattr(self, name), "pk", getattr(self, name)) for name in self.__dataclass_fields__)
+
     def package_q(self, prefix: str = "") -> Q:
         """The package filters as a Q on a path to TrainingPackage ("" or "package__")."""
         q = ~Q(**{f"{prefix}status": TrainingPackage.Status.CANCELLED})
@@ -451,16 +455,13 @@ def by_person(f: Filters) -> dict:
 
 
 def provider_league(f: Filters, today: datetime.date, round_: int = 6) -> list[dict]:
-    """Per provider: completion, attendance, outcome and response rates at `round_`, cost, reporting."""
+    """Per provider: completion, outcome and response rates at `round_`, cost; and attendance and reporting."""
+    return with_provider_attendance(provider_outcomes(f, today, round_), provider_attendance(f, today))
+
+
+def provider_outcomes(f: Filters, today: datetime.date, round_: int = 6) -> list[dict]:
+    """Per provider: people, completion, outcome and response rates at `round_`, cost per completer."""
     base = _group_counts(f.enrollments(), "package__provider", "package__provider__name")
-    people = {row["package__provider"]: row for row in base}
-    marks = {
-        row["package__provider"]: row
-        for row in f.enrollments()
-        .filter(status__in=SEATED)
-        .values("package__provider")
-        .annotate(marked=Coalesce(Sum("marks_total"), 0), present=Coalesce(Sum("marks_present"), 0))
-    }
     due = {
         row["package__provider"]: row
         for row in _due(f, round_, today)
@@ -479,38 +480,59 @@ def provider_league(f: Filters, today: datetime.date, round_: int = 6) -> list[d
     packages = {
         row["provider"]: row for row in f.packages().values("provider").annotate(budget=Coalesce(Sum("budget"), 0))
     }
-    held = {
-        row["package__provider"]: row
-        for row in Session.objects.filter(package__in=f.packages(), date__lte=today)
-        .values("package__provider")
-        .annotate(held=Count("pk"), recorded=Count("pk", filter=Q(first_marked_at__isnull=False)))
-    }
     league = []
-    for provider, row in people.items():
-        mark, outcome, package, session = (
-            marks.get(provider, {}),
-            due.get(provider, {}),
-            packages.get(provider, {}),
-            held.get(provider, {}),
-        )
-        budget = package.get("budget")
+    for row in base:
+        provider = row["package__provider"]
+        outcome, budget = due.get(provider, {}), packages.get(provider, {}).get("budget")
         league.append(
             {
+                "provider": provider,
                 "label": row["package__provider__name"],
                 "enrolled": row["enrolled"],
                 "completers": row["completers"],
                 "completion": Rate(row["completed"], row["ended"]),
-                "attendance": Rate(mark.get("present", 0), mark.get("marked", 0)),
                 "self_employment": Rate(outcome.get("self_employed", 0), outcome.get("due", 0)),
                 "employment": Rate(outcome.get("working", 0), outcome.get("due", 0)),
                 "response": Rate(outcome.get("reached", 0), outcome.get("due", 0)),
                 "per_completer": budget / row["completers"]
                 if budget and row["completers"] and not f.kecamatan
                 else None,
-                "reporting": Rate(session.get("recorded", 0), session.get("held", 0)),
             }
         )
     return sorted(league, key=lambda r: (-(r["completion"].percent or -1), r["label"]))
+
+
+def provider_attendance(f: Filters, today: datetime.date) -> dict:
+    """Per provider: attendance rate over held meetings, and reporting completeness (both from marks)."""
+    marks = (
+        f.enrollments()
+        .filter(status__in=SEATED)
+        .values("package__provider")
+        .annotate(marked=Coalesce(Sum("marks_total"), 0), present=Coalesce(Sum("marks_present"), 0))
+    )
+    held = (
+        Session.objects.filter(package__in=f.packages(), date__lte=today)
+        .values("package__provider")
+        .annotate(held=Count("pk"), recorded=Count("pk", filter=Q(first_marked_at__isnull=False)))
+    )
+    by_provider = {}
+    for row in marks:
+        by_provider.setdefault(row["package__provider"], {})["attendance"] = Rate(row["present"], row["marked"])
+    for row in held:
+        by_provider.setdefault(row["package__provider"], {})["reporting"] = Rate(row["recorded"], row["held"])
+    return by_provider
+
+
+def with_provider_attendance(league: list[dict], attendance: dict) -> list[dict]:
+    """The league's rows with each provider's attendance and reporting rates."""
+    return [
+        {
+            **row,
+            "attendance": attendance.get(row["provider"], {}).get("attendance", Rate(0, 0)),
+            "reporting": attendance.get(row["provider"], {}).get("reporting", Rate(0, 0)),
+        }
+        for row in league
+    ]
 
 
 def charts(f: Filters, today: datetime.date, rounds: list[RoundOutcome]) -> dict:

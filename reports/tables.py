@@ -3,10 +3,14 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from pekalongan_training.formatting import spreadsheet_safe
 from reports import indicators
+from reports.caching import cached
 from reports.indicators import Filters, Rate
 
 SMALL_CELL = 5  # open data: a count of fewer people than this is not published
@@ -21,23 +25,49 @@ class Table:
 
 
 def dashboard_data(f: Filters, today: datetime.date) -> dict:
-    """Every figure of the dashboard, in a fixed number of queries."""
+    """Every figure of the dashboard, from the cache when the records have not changed (reports/caching.py).
+
+    Computing them takes a fixed number of queries however many people there are.
+    """
+    selection = (f.key(), today.isoformat(), get_language())
+    data = cached("figures", selection, lambda: _figures(f, today), seconds=FIGURES_SECONDS)
+    marks = cached(
+        "attendance", selection, lambda: _attendance_figures(f, today), seconds=settings.DASHBOARD_ATTENDANCE_SECONDS
+    )
+    league = indicators.with_provider_attendance(data.pop("league_outcomes"), marks.pop("by_provider"))
+    minutes = max(1, settings.DASHBOARD_ATTENDANCE_SECONDS // 60)
+    return {**data, **marks, "league": league, "attendance_minutes": minutes}
+
+
+FIGURES_SECONDS = 24 * 3600  # the selection's key holds the day; this only clears out old entries
+
+
+def _figures(f: Filters, today: datetime.date) -> dict:
+    """The figures that change with enrollments, outcomes and packages (not with marks)."""
     counts = indicators.headcounts(f)
     rounds = indicators.outcomes(f, today)
     return {
         "counts": counts,
         "completion": indicators.completion_rate(f),
         "certification": indicators.certification_rate(f),
-        "attendance": indicators.attendance(f, today),
-        "reporting": indicators.reporting(f, today),
         "realization": indicators.realization(f),
         "costs": indicators.costs(f, counts),
         "rounds": rounds,
         "domicile": indicators.by_domicile(f),
         "person": indicators.by_person(f),
         "program": indicators.by_program(f),
-        "league": indicators.provider_league(f, today),
+        "league_outcomes": indicators.provider_outcomes(f, today),
         "charts": indicators.charts(f, today, rounds),
+    }
+
+
+def _attendance_figures(f: Filters, today: datetime.date) -> dict:
+    """The figures made from attendance marks, and when they were computed."""
+    return {
+        "attendance": indicators.attendance(f, today),
+        "reporting": indicators.reporting(f, today),
+        "by_provider": indicators.provider_attendance(f, today),
+        "attendance_computed_at": timezone.now(),
     }
 
 

@@ -1,0 +1,54 @@
+"""The dashboard's figures, kept in the shared cache and thrown away when the records change.
+
+At province size the dashboard's twenty-odd grouped aggregates take about two seconds; officials read
+it far more often than the records it counts change. So the figures of one selection (filters, day,
+language) are computed once and kept under a *data version*: a random token in the cache, replaced
+whenever a write the dashboard counts is committed (`figures_changed`). Readers read the version
+before they query, so a reader never keeps figures older than the version it read.
+
+Attendance marks are the exception: they arrive by the thousand while classes meet, and bumping the
+version on each would leave nothing cached. The figures made from marks (attendance rates, reporting
+completeness) are kept apart and recomputed at most every `DASHBOARD_ATTENDANCE_SECONDS` (the page
+says when they were computed); every other write shows on the dashboard's next view.
+
+The cache must be shared by every app server process (settings.CACHES: the database table in
+production); a per-process cache would serve one process's stale figures after another's write.
+"""
+
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "reports:data-version"
+
+
+def data_version() -> str:
+    """The current data version; a new one if the cache lost it (which only costs a recomputation)."""
+    return cache.get_or_set(VERSION_KEY, lambda: uuid.uuid4().hex, timeout=None)
+
+
+def _new_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def figures_changed() -> None:
+    """Call after a write the dashboard counts; the cached figures go when the transaction commits.
+
+    Writes through save() and delete() of the counted models call it by themselves (signals in
+    reports/apps.py); bulk writes and queryset updates must call it.
+    """
+    transaction.on_commit(_new_version)
+
+
+def cached(part: str, selection: tuple, compute, *, seconds: int | None):
+    """The value of compute() for this part and selection under the current data version."""
+    version = data_version()
+    digest = hashlib.sha256(repr(selection).encode()).hexdigest()[:32]
+    key = f"reports:{part}:{version}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return value

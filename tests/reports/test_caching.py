@@ -1,0 +1,191 @@
+"""The dashboard's figures come from the cache until a write they count is committed (reports/caching.py)."""
+
+import datetime
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from participants import imports
+from participants.models import Attendance, Enrollment
+from participants.services import (
+    attendance_record,
+    completion_confirm,
+    completion_propose,
+    outcome_record,
+    participant_anonymise,
+)
+from pekalongan_training.dates import add_months
+from reports.caching import data_version
+from tests import factories
+from tests.participants.test_imports import GOOD, csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def official(client):
+    client.force_login(factories.OfficialFactory())
+    return client
+
+
+@pytest.fixture
+def running():
+    """A running package with two seated people and a meeting held yesterday."""
+    today = timezone.localdate()
+    package = factories.TrainingPackageFactory(
+        starts_on=today - datetime.timedelta(days=5), ends_on=today + datetime.timedelta(days=20)
+    )
+    people = factories.EnrollmentFactory.create_batch(2, package=package)
+    session = factories.SessionFactory(package=package, date=today - datetime.timedelta(days=1))
+    return package, people, session
+
+
+def _figure(content: str, name: str) -> str:
+    start = content.index(f'data-figure="{name}">') + len(f'data-figure="{name}">')
+    return content[start : content.index("<", start)]
+
+
+def _dashboard(client) -> str:
+    response = client.get(reverse("dashboard:index"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_second_view_takes_its_figures_from_the_cache(official, running):
+    with CaptureQueriesContext(connection) as first:
+        content = _dashboard(official)
+    with CaptureQueriesContext(connection) as second:
+        again = _dashboard(official)
+    counted = [q["sql"] for q in first.captured_queries if "participants_enrollment" in q["sql"]]
+    assert len(counted) > 10
+    assert not [q["sql"] for q in second.captured_queries if "participants_enrollment" in q["sql"]]
+    assert _figure(content, "enrolled") == _figure(again, "enrolled") == "2"
+
+
+def test_a_committed_enrollment_shows_on_the_next_view(official, running, django_capture_on_commit_callbacks):
+    package = running[0]
+    assert _figure(_dashboard(official), "enrolled") == "2"
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.EnrollmentFactory(package=package)
+    assert _figure(_dashboard(official), "enrolled") == "3"
+
+
+def test_the_version_changes_only_when_the_transaction_commits(running, django_capture_on_commit_callbacks):
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        factories.EnrollmentFactory(package=running[0])
+    assert data_version() == before  # not yet committed: readers keep the figures they have
+    for callback in callbacks:
+        callback()
+    assert data_version() != before
+
+
+def _ended_package_with_a_proposal():
+    package = factories.TrainingPackageFactory(starts_on=datetime.date(2026, 9, 1), ends_on=datetime.date(2026, 9, 30))
+    enrollment = factories.EnrollmentFactory(package=package)
+    for day in range(4):
+        session = factories.SessionFactory(package=package, date=datetime.date(2026, 9, 1 + day))
+        factories.AttendanceFactory(enrollment=enrollment, session=session, status=Attendance.Status.PRESENT)
+    completion_propose(package=package)
+    return enrollment
+
+
+def _completer():
+    today = timezone.localdate()
+    package = factories.TrainingPackageFactory(
+        starts_on=add_months(today, -4), ends_on=add_months(today, -3), status="completed"
+    )
+    return factories.EnrollmentFactory(package=package, status=Enrollment.Status.COMPLETED)
+
+
+def _import(running):
+    imports.import_rows(content=csv_bytes(GOOD), filename="peserta.csv", package=None, actor=factories.StaffFactory())
+
+
+# Each write: what it needs, made before the version is read, and the write itself.
+WRITES = {
+    "a package cancelled": (lambda running: running[0], lambda package: _save(package, status="cancelled")),
+    "a provider renamed": (lambda running: running[0].provider, lambda provider: _save(provider, name="LPK Baru")),
+    "a person's record edited": (
+        lambda running: running[1][0].participant,
+        lambda person: _save(person, education=7),
+    ),
+    "an imported list": (lambda running: running, _import),
+    "completions confirmed": (
+        lambda running: (_ended_package_with_a_proposal(), factories.StaffFactory()),
+        lambda args: completion_confirm(enrollments=[args[0]], actor=args[1]),
+    ),
+    "a follow-up answer": (
+        lambda running: (_completer(), factories.StaffFactory()),
+        lambda args: outcome_record(enrollment=args[0], round_=3, data={"status": "unreachable"}, actor=args[1]),
+    ),
+    "a person anonymised": (
+        lambda running: (running[1][0].participant, factories.StaffFactory()),
+        lambda args: participant_anonymise(participant=args[0], actor=args[1]),
+    ),
+}
+
+
+def _save(instance, **changes):
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.save()
+
+
+@pytest.mark.parametrize("write", WRITES)
+def test_every_kind_of_write_the_dashboard_counts_changes_the_version(
+    write, running, django_capture_on_commit_callbacks
+):
+    prepare, act = WRITES[write]
+    with django_capture_on_commit_callbacks(execute=True):
+        prepared = prepare(running)
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        act(prepared)
+    assert data_version() != before
+
+
+class _Later:
+    """time.time() for the cache, some seconds from now."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def time(self):
+        return time.time() + self.seconds
+
+
+def test_a_mark_shows_in_the_attendance_figures_within_the_refresh_period(
+    official, running, django_capture_on_commit_callbacks, monkeypatch
+):
+    _package, people, session = running
+    operator = factories.StaffFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_record(session=session, enrollment=people[0], status="present", actor=operator)
+    version = data_version()
+    assert _figure(_dashboard(official), "attendance-rate").startswith("100,0% dari 1")
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_record(session=session, enrollment=people[1], status="absent", actor=operator)
+    assert data_version() == version  # marks leave the other figures in the cache
+    assert _figure(_dashboard(official), "attendance-rate").startswith("100,0% dari 1")
+    monkeypatch.setattr("django.core.cache.backends.locmem.time", _Later(settings.DASHBOARD_ATTENDANCE_SECONDS + 1))
+    assert _figure(_dashboard(official), "attendance-rate").startswith("50,0% dari 2")
+
+
+def test_each_language_has_its_own_figures(official, running):
+    assert ">Perempuan<" in _dashboard(official)
+    official.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _dashboard(official)
+    assert ">Female<" in english and ">Perempuan<" not in english
+
+
+def test_each_selection_has_its_own_figures(official, running):
+    assert _figure(_dashboard(official), "enrolled") == "2"
+    other = factories.ProviderFactory()
+    content = official.get(reverse("dashboard:index"), {"provider": other.pk}).content.decode()
+    assert _figure(content, "enrolled") == "0"
