@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench check-tools deps dev-deps static-deps lint messages clean
+.PHONY: run test bench loadtest check-tools deps dev-deps static-deps lint messages clean
 
 run: check-tools deps static-deps
 	@test -f .demo-password || $(PY) -c "import secrets; print(secrets.token_urlsafe(9))" > .demo-password
@@ -25,6 +25,16 @@ test: check-tools dev-deps static-deps lint
 # prints the timings and writes them to docs/PERFORMANCE.md.
 bench: check-tools dev-deps static-deps
 	$(PY) bench/run.py
+
+# Load test on PostgreSQL (DATABASE_URL=postgres://...): 50 people for 60 s against gunicorn on the
+# province database; locust lives in its own virtual environment, .venv-load.
+loadtest: check-tools deps static-deps $(VENV)-load/bin/locust
+	$(PY) bench/loadtest.py
+
+$(VENV)-load/bin/locust: bench/requirements-load.txt
+	$(PYTHON) -m venv $(VENV)-load
+	$(VENV)-load/bin/pip install --quiet -r bench/requirements-load.txt
+	@touch $@
 
 lint: dev-deps
 	$(VENV)/bin/ruff check .

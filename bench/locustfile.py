@@ -11,7 +11,8 @@ import random
 
 from locust import HttpUser, between, task
 
-PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())
+with open(os.environ["LOAD_PLAN"]) as plan_file:
+    PLAN = json.load(plan_file)
 _operators = itertools.cycle(PLAN["operators"])
 _officials = itertools.cycle(PLAN["officials"])
 _staff = itertools.cycle(PLAN["staff"])
@@ -24,6 +25,12 @@ class LoggedIn(HttpUser):
     def log_in(self, session_key):
         self.client.cookies.set(PLAN["session_cookie"], session_key)
 
+    def expect(self, method, url, name, **kwargs):
+        """A request that counts as failed unless it answers 200 itself (a redirect to the login fails)."""
+        with self.client.request(method, url, name=name, allow_redirects=False, catch_response=True, **kwargs) as r:
+            if r.status_code != 200:
+                r.failure(f"{r.status_code} {r.headers.get('Location', '')}")
+
 
 class Operator(LoggedIn):
     weight = 3
@@ -35,21 +42,22 @@ class Operator(LoggedIn):
         self.open_marking_page()
 
     def open_marking_page(self):
-        self.client.get(self.plan["marking"], name="marking page")
+        self.expect("GET", self.plan["marking"], "marking page")
 
     @task(10)
     def tap(self):
         mark = random.choice(self.plan["marks"])
-        self.client.post(
+        self.expect(
+            "POST",
             mark["url"],
-            {mark["field"]: random.choice(STATUSES)},
+            "save a mark",
+            data={mark["field"]: random.choice(STATUSES)},
             headers={"HX-Request": "true", "X-CSRFToken": self.client.cookies.get("csrftoken", "")},
-            name="save a mark",
         )
 
     @task(1)
     def roster(self):
-        self.client.get(self.plan["roster"], name="roster")
+        self.expect("GET", self.plan["roster"], "roster")
 
     @task(1)
     def reopen(self):
@@ -65,7 +73,7 @@ class Official(LoggedIn):
 
     @task
     def dashboard(self):
-        self.client.get(PLAN["dashboard"], params=random.choice(PLAN["dashboard_filters"]), name="dashboard")
+        self.expect("GET", PLAN["dashboard"], "dashboard", params=random.choice(PLAN["dashboard_filters"]))
 
 
 class Staff(LoggedIn):
@@ -77,4 +85,4 @@ class Staff(LoggedIn):
 
     @task
     def search(self):
-        self.client.get(PLAN["search"], params={"q": random.choice(PLAN["search_terms"])}, name="participant search")
+        self.expect("GET", PLAN["search"], "participant search", params={"q": random.choice(PLAN["search_terms"])})

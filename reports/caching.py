@@ -16,12 +16,14 @@ production); a per-process cache would serve one process's stale figures after a
 """
 
 import hashlib
+import time
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
 VERSION_KEY = "reports:data-version"
+COMPUTING_SECONDS = 30  # how long others wait for one process computing the same figures
 
 
 def data_version() -> str:
@@ -42,13 +44,35 @@ def figures_changed() -> None:
     transaction.on_commit(_new_version)
 
 
-def cached(part: str, selection: tuple, compute, *, seconds: int | None):
-    """The value of compute() for this part and selection under the current data version."""
-    version = data_version()
+def figures_key(part: str, selection: tuple) -> str:
+    """Where the figures of this part and selection are kept under the current data version."""
     digest = hashlib.sha256(repr(selection).encode()).hexdigest()[:32]
-    key = f"reports:{part}:{version}:{digest}"
+    return f"reports:{part}:{data_version()}:{digest}"
+
+
+def cached(part: str, selection: tuple, compute, *, seconds: int | None):
+    """The value of compute() for this part and selection under the current data version.
+
+    When the figures are missing, one process computes them while the others asking for the same
+    figures wait for its result: ten officials opening the dashboard after a change cost one
+    computation, not ten at once on the same database.
+    """
+    key = figures_key(part, selection)
     value = cache.get(key)
-    if value is None:
+    if value is not None:
+        return value
+    computing = f"{key}:computing"
+    if not cache.add(computing, True, timeout=COMPUTING_SECONDS):
+        deadline = time.monotonic() + COMPUTING_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.05)
+            value = cache.get(key)
+            if value is not None:
+                return value
+        # The other process failed or is very slow: compute them here after all.
+    try:
         value = compute()
         cache.set(key, value, timeout=seconds)
+    finally:
+        cache.delete(computing)
     return value

@@ -1,10 +1,12 @@
 """The dashboard's figures come from the cache until a write they count is committed (reports/caching.py)."""
 
 import datetime
+import threading
 import time
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +22,8 @@ from participants.services import (
     participant_anonymise,
 )
 from pekalongan_training.dates import add_months
-from reports.caching import data_version
+from reports import caching
+from reports.caching import cached, data_version, figures_key
 from tests import factories
 from tests.participants.test_imports import GOOD, csv_bytes
 
@@ -189,3 +192,22 @@ def test_each_selection_has_its_own_figures(official, running):
     other = factories.ProviderFactory()
     content = official.get(reverse("dashboard:index"), {"provider": other.pk}).content.decode()
     assert _figure(content, "enrolled") == "0"
+
+
+def test_while_one_process_computes_the_figures_the_others_wait_for_its_result():
+    key = figures_key("figures", ("a selection",))
+    assert cache.add(f"{key}:computing", True)  # another process has started
+    threading.Timer(0.2, lambda: cache.set(key, {"enrolled": 42})).start()
+
+    def compute():
+        raise AssertionError("computed a second time")
+
+    assert cached("figures", ("a selection",), compute, seconds=60) == {"enrolled": 42}
+
+
+def test_when_the_other_process_never_finishes_the_figures_are_computed_here(monkeypatch):
+    monkeypatch.setattr(caching, "COMPUTING_SECONDS", 0.2)
+    key = figures_key("figures", ("a selection",))
+    assert cache.add(f"{key}:computing", True)
+    assert cached("figures", ("a selection",), lambda: {"enrolled": 7}, seconds=60) == {"enrolled": 7}
+    assert cache.get(key) == {"enrolled": 7} and cache.get(f"{key}:computing") is None
