@@ -32,7 +32,10 @@ def dashboard_data(f: Filters, today: datetime.date) -> dict:
     selection = (f.key(), today.isoformat(), get_language())
     data = cached("figures", selection, lambda: _figures(f, today), seconds=FIGURES_SECONDS)
     marks = cached(
-        "attendance", selection, lambda: _attendance_figures(f, today), seconds=settings.DASHBOARD_ATTENDANCE_SECONDS
+        "attendance",
+        selection,
+        lambda: _attendance_figures(f, today),
+        seconds=settings.DASHBOARD_ATTENDANCE_SECONDS,
     )
     league = indicators.with_provider_attendance(data.pop("league_outcomes"), marks.pop("by_provider"))
     minutes = max(1, settings.DASHBOARD_ATTENDANCE_SECONDS // 60)
