@@ -3,6 +3,8 @@
 import datetime
 import threading
 import time
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -211,3 +213,13 @@ def test_when_the_other_process_never_finishes_the_figures_are_computed_here(mon
     assert cache.add(f"{key}:computing", True)
     assert cached("figures", ("a selection",), lambda: {"enrolled": 7}, seconds=60) == {"enrolled": 7}
     assert cache.get(key) == {"enrolled": 7} and cache.get(f"{key}:computing") is None
+
+
+def test_migrate_makes_the_table_of_the_production_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "figures_t"}}
+    migration = import_module("reports.migrations.0001_cache_table")
+    assert "figures_t" not in connection.introspection.table_names()
+    migration.create_cache_table(None, SimpleNamespace(connection=connection))
+    assert "figures_t" in connection.introspection.table_names()
+    cache.set("reports:probe", {"enrolled": 3})
+    assert cache.get("reports:probe") == {"enrolled": 3}
