@@ -1,5 +1,7 @@
 """Intake: participant import and per-package enrollment for dinas staff; online registration for residents."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -9,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -265,14 +268,18 @@ def public_package_list(request):
 
 
 def _rate_limited(request) -> bool:
+    """More than `limit` posts from this address in the current period (fixed windows).
+
+    The key holds the period's number, so the count expires with its period whatever the cache
+    backend does on incr (the database cache's incr would reset the expiry), and a keyed hash of the
+    address, so the shared cache holds no IP address.
+    """
     limit, seconds = settings.REGISTRATION_RATE_LIMIT
-    key = f"registration:{client_ip(request)}"
-    cache.add(key, 0, seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, seconds)
-        count = 1
+    window = int(time.time() // seconds)
+    address = salted_hmac("registration-rate-limit", client_ip(request)).hexdigest()[:32]
+    key = f"registration:{window}:{address}"
+    count = cache.get(key, 0) + 1
+    cache.set(key, count, seconds)
     return count > limit
 
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 # The records the dashboard counts, apart from attendance marks and meetings (see reports/caching.py).
@@ -32,3 +32,5 @@ class ReportsConfig(AppConfig):
             model = self.apps.get_model(label)
             post_save.connect(_figures_changed, sender=model, dispatch_uid=f"figures-saved-{label}")
             post_delete.connect(_figures_changed, sender=model, dispatch_uid=f"figures-deleted-{label}")
+        # A new release may compute the figures differently: start afresh after every migrate.
+        post_migrate.connect(_figures_changed, sender=self, dispatch_uid="figures-migrated")

@@ -1,6 +1,6 @@
 """The dashboard's figures, kept in the shared cache and thrown away when the records change.
 
-At province size the dashboard's twenty-odd grouped aggregates take about two seconds; officials read
+At province size the dashboard's forty-odd grouped aggregates take about two seconds; officials read
 it far more often than the records it counts change. So the figures of one selection (filters, day,
 language) are computed once and kept under a *data version*: a random token in the cache, replaced
 whenever a write the dashboard counts is committed (`figures_changed`). Readers read the version
@@ -16,13 +16,18 @@ production); a per-process cache would serve one process's stale figures after a
 """
 
 import hashlib
+import logging
 import time
 import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "reports:data-version"
+# Raise when the shape of the cached figures changes, so a new release never reads an old shape.
+FIGURES_FORMAT = 1
 COMPUTING_SECONDS = 30  # how long others wait for one process computing the same figures
 
 
@@ -32,44 +37,51 @@ def data_version() -> str:
 
 
 def _new_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    except Exception:
+        # The write itself is committed; the user must not see an error for the cache's sake.
+        logger.exception("The dashboard's data version could not be replaced; its figures may be stale.")
 
 
 def figures_changed() -> None:
     """Call after a write the dashboard counts; the cached figures go when the transaction commits.
 
     Writes through save() and delete() of the counted models call it by themselves (signals in
-    reports/apps.py); bulk writes and queryset updates must call it.
+    reports/apps.py), and so does every `migrate` (a new release); bulk writes and queryset
+    updates must call it.
     """
-    transaction.on_commit(_new_version)
+    transaction.on_commit(_new_version, robust=True)
 
 
 def figures_key(part: str, selection: tuple) -> str:
     """Where the figures of this part and selection are kept under the current data version."""
     digest = hashlib.sha256(repr(selection).encode()).hexdigest()[:32]
-    return f"reports:{part}:{data_version()}:{digest}"
+    return f"reports:{FIGURES_FORMAT}:{part}:{data_version()}:{digest}"
 
 
-def cached(part: str, selection: tuple, compute, *, seconds: int | None):
+def cached(part: str, selection: tuple, compute, *, seconds: int):
     """The value of compute() for this part and selection under the current data version.
 
     When the figures are missing, one process computes them while the others asking for the same
     figures wait for its result: ten officials opening the dashboard after a change cost one
-    computation, not ten at once on the same database.
+    computation, not ten at once on the same database. If that process fails, the next waiter
+    takes over. `seconds` of 0 or less means no caching.
     """
+    if seconds <= 0:
+        return compute()
     key = figures_key(part, selection)
-    value = cache.get(key)
-    if value is not None:
-        return value
     computing = f"{key}:computing"
-    if not cache.add(computing, True, timeout=COMPUTING_SECONDS):
-        deadline = time.monotonic() + COMPUTING_SECONDS
-        while time.monotonic() < deadline:
-            time.sleep(0.05)
-            value = cache.get(key)
-            if value is not None:
-                return value
-        # The other process failed or is very slow: compute them here after all.
+    deadline = time.monotonic() + COMPUTING_SECONDS
+    while True:
+        value = cache.get(key)
+        if value is not None:
+            return value
+        if cache.add(computing, True, timeout=COMPUTING_SECONDS):
+            break  # this process computes them
+        if time.monotonic() > deadline:
+            return compute()  # the other process is very slow: do not wait for ever
+        time.sleep(0.05)
     try:
         value = compute()
         cache.set(key, value, timeout=seconds)

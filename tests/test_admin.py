@@ -153,6 +153,10 @@ def test_participants_searchable_by_nik_and_name(staff_client):
     assert list(staff_client.get(url, {"q": "aminah"}).context["cl"].result_list) == [siti]
     assert list(staff_client.get(url, {"q": "  SITI   amin "}).context["cl"].result_list) == [siti]
     assert list(staff_client.get(url, {"q": "siti slamet"}).context["cl"].result_list) == []
+    assert list(staff_client.get(url, {"q": f"siti {siti.nik[:6]}"}).context["cl"].result_list) == [siti]
+    assert list(staff_client.get(url, {"q": '"siti aminah"'}).context["cl"].result_list) == [siti]
+    assert list(staff_client.get(url, {"q": '"aminah siti"'}).context["cl"].result_list) == []
+    assert list(staff_client.get(url, {"q": "'"}).context["cl"].result_list) == []
 
 
 def test_participants_filter_by_kelurahan_sex_education_and_group(staff_client):

@@ -2,7 +2,8 @@
 
 PostgreSQL only (SQLite has no such index; its searches stay plain scans). pg_trgm is a trusted
 extension, so the database's owner may create it; where the app's user may not, the migration
-says so and goes on without the index (search by name works, only slower).
+says so and goes on without the index (search by name works, only slower). The index is built
+CONCURRENTLY, so registrations and imports are not held up while it is built.
 """
 
 from django.db import DatabaseError, migrations, transaction
@@ -20,17 +21,18 @@ def create(apps, schema_editor):
         print(f"\n  pg_trgm could not be created ({error}); search by name works without its index.")
         return
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {INDEX} ON participants_participant "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON participants_participant "
         "USING gin (UPPER(full_name::text) gin_trgm_ops)"
     )
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX}")
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
     dependencies = [("participants", "0011_nik_prefix_index")]
 
     operations = [migrations.RunPython(create, drop)]

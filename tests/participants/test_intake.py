@@ -439,3 +439,26 @@ def test_bulk_accept_serves_the_first_to_apply_first(client):
     early.refresh_from_db()
     late.refresh_from_db()
     assert (early.status, late.status) == ("enrolled", "waitlisted")
+
+
+def test_the_registration_limit_holds_for_its_whole_period_in_the_database_cache(client, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}
+    }
+    settings.REGISTRATION_RATE_LIMIT = (2, 3600)
+    package = _future_package()
+    for serial in (1, 2, 3):
+        nik = make_nik(sex="F", birth_date=datetime.date(1999, 3, 14), serial=serial)
+        response = client.post(reverse("public:register", args=[package.pk]), _registration(nik=nik))
+    assert response.status_code == 429
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, expires FROM django_cache WHERE cache_key LIKE %s", ["%registration%"])
+        rows = cursor.fetchall()
+    assert len(rows) == 1
+    key, expires = rows[0]
+    assert "127.0.0.1" not in key  # no address in the shared cache, only a keyed hash of it
+    if isinstance(expires, str):  # SQLite hands back text
+        expires = datetime.datetime.fromisoformat(expires)
+    if timezone.is_naive(expires):
+        expires = timezone.make_aware(expires, datetime.UTC)
+    assert expires - timezone.now() > datetime.timedelta(minutes=50)  # not the cache's default 5 minutes

@@ -42,6 +42,7 @@ from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
+from reports.caching import figures_changed
 
 SEED = 20230904  # "gelombang ketiga dibuka awal September 2023"
 PROGRAM_NAME = "Pelatihan Keterampilan Kerja DBHCHT {year}"
@@ -361,6 +362,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already there (the demo programs exist); nothing built.")
             else:
                 counts = DemoBuilder(today=today, providers=providers, accounts=accounts).build()
+                figures_changed()  # bulk inserts send no signals
                 self.stdout.write(
                     self.style.SUCCESS("Built: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
                 )

@@ -22,6 +22,7 @@ from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
+from reports.caching import figures_changed
 
 SEATS = 20
 MEETINGS = 25
@@ -48,6 +49,7 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             counts = Builder(rng, participants, self.stdout).build()
+            figures_changed()  # bulk inserts send no signals
         # Fresh planner statistics: until autovacuum gets to the new tables, PostgreSQL would plan the
         # dashboard's aggregates for empty ones (about a third slower at province size).
         with connection.cursor() as cursor:
