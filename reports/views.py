@@ -32,11 +32,13 @@ def _data(request):
     return form, today, data
 
 
-def _header_lines(form, today) -> list[list[str]]:
+def _header_lines(form, today, data) -> list[list[str]]:
     described = form.described() or [(_("Filters"), _("none (all records)"))]
+    computed = timezone.localtime(data["attendance_computed_at"]).strftime("%H:%M")
     return [
         [_("Job training, Dinperinaker Kota Pekalongan")],
         [_("Figures as of %(date)s; cancelled packages left out.") % {"date": today.isoformat()}],
+        [_("Attendance and reporting figures computed at %(time)s WIB.") % {"time": computed}],
         *([label, spreadsheet_safe(value)] for label, value in described),
         [_("Definitions: /dashboard/indicators/")],
         [],
@@ -77,7 +79,7 @@ def export(request, fmt):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "Dasbor"
-        for line in _header_lines(form, today):
+        for line in _header_lines(form, today, data):
             sheet.append(line)
         for table in sections:
             sheet.append([table.title])
@@ -94,7 +96,7 @@ def export(request, fmt):
         buffer = io.StringIO()
         buffer.write("\ufeff")
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerows(_header_lines(form, today))
+        writer.writerows(_header_lines(form, today, data))
         for table in sections:
             writer.writerow([table.title])
             writer.writerow(table.columns)

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from programs.models import Kecamatan
@@ -109,9 +110,13 @@ def test_the_xlsx_export_has_the_filters_at_the_top_and_the_tables(client, city)
 
 def test_the_csv_export(client, city):  # noqa: F811
     client.force_login(factories.StaffFactory())
+    before = timezone.localtime().strftime("%H:%M")
     response = client.get(reverse("dashboard:export", args=["csv"]))
+    after = timezone.localtime().strftime("%H:%M")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert ["Peserta (orang)", "11"] in rows
+    computed = [f"Angka kehadiran dan kelengkapan laporan dihitung pukul {time} WIB." for time in (before, after)]
+    assert [computed[0]] in rows[:4] or [computed[1]] in rows[:4]
 
 
 def test_open_data_suppresses_small_cells(client, city):  # noqa: F811
