@@ -20,12 +20,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.accounts import account  # noqa: E402
 from participants.models import Attendance, Participant  # noqa: E402
 from pekalongan_training.roles import OFFICIAL_GROUP, STAFF_GROUP  # noqa: E402
 from programs.models import Kecamatan, Provider, TrainingPackage  # noqa: E402
@@ -42,12 +42,6 @@ def logged_in(user) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
-
-
-def account(username, group, staff=False):
-    user, _ = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": staff})
-    user.groups.add(Group.objects.get(name=group))
-    return user
 
 
 def operator_plans(today) -> list[dict]:

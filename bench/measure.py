@@ -29,8 +29,6 @@ override_settings(
 ).enable()
 call_command("createcachetable", verbosity=0)
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
@@ -44,13 +42,8 @@ from programs.models import Kecamatan, Session, TrainingPackage  # noqa: E402
 from reports import caching  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from accounts import account  # noqa: E402
 from import_10k import make_file  # noqa: E402
-
-
-def user(username, group, staff=False):
-    account, _ = get_user_model().objects.get_or_create(username=username, defaults={"is_staff": staff})
-    account.groups.add(Group.objects.get(name=group))
-    return account
 
 
 def measure(name, runs, request, *, rollback=False, prepare=None):
@@ -77,8 +70,8 @@ def measure(name, runs, request, *, rollback=False, prepare=None):
 def main():
     setup_test_environment()
     today = timezone.localdate()
-    staff = user("bench-staf", STAFF_GROUP, staff=True)
-    official = user("bench-pejabat", OFFICIAL_GROUP)
+    staff = account("bench-staf", STAFF_GROUP, staff=True)
+    official = account("bench-pejabat", OFFICIAL_GROUP)
     package = TrainingPackage.objects.filter(status="running", provider__operators__isnull=False).order_by("pk").first()
     operator = package.provider.operators.first()
     session = package.sessions.filter(date__lt=today).order_by("-date").first()
@@ -87,9 +80,9 @@ def main():
     kecamatan = Kecamatan.objects.order_by("code").first()
 
     clients = {}
-    for key, account in (("staff", staff), ("official", official), ("operator", operator)):
+    for key, login in (("staff", staff), ("official", official), ("operator", operator)):
         clients[key] = Client()
-        clients[key].force_login(account)
+        clients[key].force_login(login)
 
     def get(who, url, params=None):
         return lambda: clients[who].get(url, params or {})

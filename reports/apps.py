@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
+from reports.caching import figures_changed
+
 # The records the dashboard counts, apart from attendance marks and meetings (see reports/caching.py).
 COUNTED_MODELS = (
     "participants.Participant",
@@ -18,8 +20,6 @@ COUNTED_MODELS = (
 
 
 def _figures_changed(sender, **kwargs):
-    from reports.caching import figures_changed
-
     figures_changed()
 
 

@@ -454,11 +454,6 @@ def by_person(f: Filters) -> dict:
     return tables
 
 
-def provider_league(f: Filters, today: datetime.date, round_: int = 6) -> list[dict]:
-    """Per provider: completion, outcome and response rates at `round_`, cost; and attendance and reporting."""
-    return with_provider_attendance(provider_outcomes(f, today, round_), provider_attendance(f, today))
-
-
 def provider_outcomes(f: Filters, today: datetime.date, round_: int = 6) -> list[dict]:
     """Per provider: people, completion, outcome and response rates at `round_`, cost per completer."""
     base = _group_counts(f.enrollments(), "package__provider", "package__provider__name")

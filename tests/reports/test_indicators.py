@@ -21,6 +21,7 @@ from pekalongan_training.dates import add_months
 from programs.models import Kecamatan, Kelurahan, TrainingPackage
 from reports import indicators
 from reports.indicators import Filters, Rate
+from reports.tables import dashboard_data
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -265,7 +266,7 @@ def test_breakdowns(city):
     assert kecamatan == {"Pekalongan Barat": (6, 5), "Pekalongan Timur": (4, 2), "Luar Kota Pekalongan": (1, 0)}
     person = indicators.by_person(Filters())
     assert sum(row["enrolled"] for row in person["sex"]) == 11
-    league = {row["label"]: row for row in indicators.provider_league(Filters(), city["today"])}
+    league = {row["label"]: row for row in dashboard_data(Filters(), city["today"])["league"]}
     assert league["Penyelenggara Y"]["completion"] == Rate(3, 4)
     assert league["Penyelenggara X"]["attendance"] == Rate(23, 27)
     assert league["Penyelenggara X"]["response"] == Rate(2, 4)  # round 6
