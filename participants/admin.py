@@ -6,23 +6,27 @@ import io
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants.forms import (
-    AttendanceAdminForm,
-    EnrollmentForm,
-    EnrollmentInlineFormSet,
-    OutcomeAdminForm,
-    ParticipantForm,
-)
+from participants.forms.enrollments import EnrollmentForm, EnrollmentInlineFormSet
+from participants.forms.followups import OutcomeAdminForm
+from participants.forms.intake import ParticipantForm
+from participants.forms.portal import AttendanceAdminForm
 from participants.models import Attendance, Enrollment, Outcome, Participant, PersonalDataExport
 from participants.nik import normalize_nik
-from participants.services import attendance_record, completion_confirm, participant_anonymise
+from participants.selectors import with_seat_counts
+from participants.services import attendance_record, completion_confirm, completion_propose, participant_anonymise
 from pekalongan_training.formatting import rupiah, spreadsheet_safe
+from programs.admin import SessionInline
+from programs.admin import TrainingPackageAdmin as BaseTrainingPackageAdmin
 from programs.admin_filters import FiscalYearFilter
+from programs.models import TrainingPackage
 
 
 class EnrollmentYearFilter(FiscalYearFilter):
@@ -110,6 +114,68 @@ class ParticipantEnrollmentInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("package", "participant")
+
+
+admin.site.unregister(TrainingPackage)
+
+
+@admin.register(TrainingPackage)
+class TrainingPackageAdmin(BaseTrainingPackageAdmin):
+    """The package admin of programs/, with the people in the package: seats, enrollments, completion."""
+
+    list_display = [*BaseTrainingPackageAdmin.list_display, "seats_used", "seats_left", "enrollment_link"]
+    actions = [*BaseTrainingPackageAdmin.actions, "propose_completions", "confirm_completions"]
+
+    def get_queryset(self, request):
+        return with_seat_counts(super().get_queryset(request))
+
+    def get_inlines(self, request, obj):
+        # Enrollments go through the enrollment rules, which need a saved package.
+        return [SessionInline, EnrollmentInline, NewEnrollmentInline] if obj is not None else [SessionInline]
+
+    @admin.display(description=_("seats used"), ordering="seats_used")
+    def seats_used(self, obj):
+        return obj.seats_used
+
+    @admin.display(description=_("seats left"), ordering="seats_left")
+    def seats_left(self, obj):
+        return obj.seats_left
+
+    @admin.display(description=_("enrollment"))
+    def enrollment_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("intake:package-enrollment", args=[obj.pk]), _("manage"))
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Enrollment:
+            for form_error in formset.save_with_services(actor=request.user):
+                self.message_user(request, form_error, messages.ERROR)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    @admin.action(description=_("Propose completion from attendance"))
+    def propose_completions(self, request, queryset):
+        total = sum(completion_propose(package=package) for package in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)s participant reached the minimum attendance and is proposed for completion.",
+                "%(count)s participants reached the minimum attendance and are proposed for completion.",
+                total,
+            )
+            % {"count": total},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Confirm proposed completions"))
+    def confirm_completions(self, request, queryset):
+        proposed = Enrollment.objects.filter(package__in=queryset).completion_proposed()
+        confirmed, skipped = completion_confirm(enrollments=list(proposed), actor=request.user)
+        self.message_user(
+            request,
+            _("%(confirmed)s completions confirmed; %(skipped)s skipped because the package has not ended.")
+            % {"confirmed": confirmed, "skipped": skipped},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Participant)

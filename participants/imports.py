@@ -24,8 +24,8 @@ from participants.models import Enrollment, Participant
 from participants.nik import nik_warnings, normalize_nik, parse_nik
 from participants.phones import normalize_phone
 from participants.services import seats_left
+from pekalongan_training.signals import records_changed
 from programs.models import Kelurahan, TrainingPackage
-from reports.caching import figures_changed
 
 MAX_ROWS = 20_000
 
@@ -486,7 +486,7 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
         "employment_status_at_intake": Participant.EmploymentStatus.OTHER,
         "beneficiary_group": Participant.BeneficiaryGroup.JOB_SEEKER,
     }
-    figures_changed()
+    records_changed.send(sender=Participant)
     new = [Participant(**{**defaults, **row.data}) for row in result.rows if row.action == "new"]
     bulk_create_with_history(new, Participant, batch_size=1000, default_user=actor)
     updates = [row for row in result.rows if row.action == "update"]

@@ -1,17 +1,17 @@
 from django.urls import path
 
-from participants import views
+from participants.views import followups, intake
 
 app_name = "intake"
 
 urlpatterns = [
-    path("import/", views.import_upload, name="import-upload"),
-    path("import/<id:pk>/", views.import_preview, name="import-preview"),
-    path("import/template.<str:fmt>", views.import_template, name="import-template"),
-    path("packages/<id:pk>/", views.package_enrollment, name="package-enrollment"),
-    path("packages/<id:pk>/add/", views.enrollment_add, name="enrollment-add"),
-    path("packages/<id:pk>/applicants/", views.applicants_decide, name="applicants-decide"),
-    path("packages/<id:pk>/withdraw/<id:enrollment_pk>/", views.enrollment_withdraw_view, name="enrollment-withdraw"),
-    path("followup/", views.follow_up_list, name="followup-list"),
-    path("followup/<id:enrollment_pk>/<id:round_>/", views.follow_up_record, name="followup-record"),
+    path("import/", intake.import_upload, name="import-upload"),
+    path("import/<id:pk>/", intake.import_preview, name="import-preview"),
+    path("import/template.<str:fmt>", intake.import_template, name="import-template"),
+    path("packages/<id:pk>/", intake.package_enrollment, name="package-enrollment"),
+    path("packages/<id:pk>/add/", intake.enrollment_add, name="enrollment-add"),
+    path("packages/<id:pk>/applicants/", intake.applicants_decide, name="applicants-decide"),
+    path("packages/<id:pk>/withdraw/<id:enrollment_pk>/", intake.enrollment_withdraw_view, name="enrollment-withdraw"),
+    path("followup/", followups.follow_up_list, name="followup-list"),
+    path("followup/<id:enrollment_pk>/<id:round_>/", followups.follow_up_record, name="followup-record"),
 ]

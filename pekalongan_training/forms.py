@@ -15,3 +15,7 @@ class LoginForm(AuthenticationForm):
         if len(username) > 150:
             raise forms.ValidationError(_("A username has at most 150 characters."))
         return username
+
+
+# Dates are typed into HTML5 date inputs: the browser sends ISO dates, so no day/month ambiguity.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -50,3 +50,6 @@ def role_required(*checks):
         return wrapper
 
     return decorator
+
+
+staff_view = role_required(is_dinas_staff)  # login required; dinas staff only (others get 403)

@@ -25,7 +25,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("provider/", include("programs.urls")),
+    path("provider/", include("participants.portal_urls")),
     path("intake/", include("participants.urls")),
     path("pelatihan/", include("participants.public_urls")),
     path("dashboard/", include("reports.urls")),

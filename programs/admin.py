@@ -1,18 +1,15 @@
-"""The staff's back office for programs, waves, providers, packages and meetings."""
+"""The staff's back office for programs, waves, providers, packages and meetings.
+
+participants/admin.py extends the package admin with its enrollments, seats and completion.
+"""
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants.admin import EnrollmentInline, NewEnrollmentInline
-from participants.models import Enrollment
-from participants.services import completion_confirm, completion_propose
 from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
@@ -153,16 +150,13 @@ class TrainingPackageAdmin(SimpleHistoryAdmin):
         "status",
         "starts_on",
         "quota",
-        "seats_used",
-        "seats_left",
-        "enrollment_link",
     ]
     list_filter = [FiscalYearFilter, CohortFilter, "category", "provider", "vocation", "status"]
     list_select_related = ["provider", "vocation", "cohort__program"]
     search_fields = ["code", "title", "provider__name", "vocation__name"]
     autocomplete_fields = ["vocation", "cohort", "provider", "venue_kelurahan"]
     date_hierarchy = "starts_on"
-    actions = ["generate_sessions", "propose_completions", "confirm_completions"]
+    actions = ["generate_sessions"]
     fieldsets = [
         (None, {"fields": ["code", "title", "vocation", "cohort", "provider", "category", "status"]}),
         (_("Place and size"), {"fields": ["venue_kelurahan", "venue_address", "quota", "hours", "budget"]}),
@@ -173,31 +167,8 @@ class TrainingPackageAdmin(SimpleHistoryAdmin):
         (_("Completion"), {"fields": ["min_attendance_percent"]}),
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).with_seat_counts()
-
     def get_inlines(self, request, obj):
-        # Enrollments go through the enrollment rules, which need a saved package.
-        return [SessionInline, EnrollmentInline, NewEnrollmentInline] if obj is not None else [SessionInline]
-
-    @admin.display(description=_("seats used"), ordering="seats_used")
-    def seats_used(self, obj):
-        return obj.seats_used
-
-    @admin.display(description=_("seats left"), ordering="seats_left")
-    def seats_left(self, obj):
-        return obj.seats_left
-
-    @admin.display(description=_("enrollment"))
-    def enrollment_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("intake:package-enrollment", args=[obj.pk]), _("manage"))
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is Enrollment:
-            for form_error in formset.save_with_services(actor=request.user):
-                self.message_user(request, form_error, messages.ERROR)
-        else:
-            super().save_formset(request, form, formset, change)
+        return [SessionInline]
 
     @admin.action(description=_("Generate meetings from the dates and meeting days"))
     def generate_sessions(self, request, queryset):
@@ -220,31 +191,6 @@ class TrainingPackageAdmin(SimpleHistoryAdmin):
                 },
                 messages.SUCCESS,
             )
-
-    @admin.action(description=_("Propose completion from attendance"))
-    def propose_completions(self, request, queryset):
-        total = sum(completion_propose(package=package) for package in queryset)
-        self.message_user(
-            request,
-            ngettext(
-                "%(count)s participant reached the minimum attendance and is proposed for completion.",
-                "%(count)s participants reached the minimum attendance and are proposed for completion.",
-                total,
-            )
-            % {"count": total},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Confirm proposed completions"))
-    def confirm_completions(self, request, queryset):
-        proposed = Enrollment.objects.filter(package__in=queryset).completion_proposed()
-        confirmed, skipped = completion_confirm(enrollments=list(proposed), actor=request.user)
-        self.message_user(
-            request,
-            _("%(confirmed)s completions confirmed; %(skipped)s skipped because the package has not ended.")
-            % {"confirmed": confirmed, "skipped": skipped},
-            messages.SUCCESS,
-        )
 
 
 @admin.register(Session)

@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from participants.models import Enrollment
 from programs.models import WEEKDAY_CHOICES, Session, TrainingPackage
 
 
@@ -74,40 +73,6 @@ class TrainingPackageForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("session_ends_at", _("Meetings must end after they start."))
         return cleaned
-
-
-class SessionForm(forms.Form):
-    """Add or move a meeting. HTML5 date and time inputs: no day/month ambiguity on any phone."""
-
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    starts_at = forms.TimeField(
-        label=_("Starts at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    ends_at = forms.TimeField(
-        label=_("Ends at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    topic = forms.CharField(label=_("Topic"), required=False, max_length=200)
-
-
-class ResultsForm(forms.Form):
-    """One person's end-of-training results."""
-
-    assessment = forms.ChoiceField(
-        label=_("Assessment"),
-        choices=Enrollment.Assessment.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
-    certificate_number = forms.CharField(
-        label=_("Training certificate number"),
-        required=False,
-        max_length=60,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
-    )
-    competency = forms.ChoiceField(
-        label=_("Competency test (LSP)"),
-        choices=Enrollment.Competency.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
 
 
 class SessionAdminForm(forms.ModelForm):

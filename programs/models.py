@@ -5,8 +5,7 @@ import datetime
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Count, F, Q
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -196,22 +195,6 @@ class TrainingPackageQuerySet(models.QuerySet):
         if is_dinas_staff(user):
             return self
         return self.filter(provider__operators=user)
-
-    def with_seat_counts(self):
-        """Annotate seats_used (enrollments that hold a seat) and seats_left, in one query."""
-        from participants.models import Enrollment
-
-        return self.annotate(
-            seats_used=Coalesce(Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)), 0),
-        ).annotate(seats_left=F("quota") - F("seats_used"))
-
-    def with_registration_places(self):
-        """Annotate places_left: the quota less seats taken, applications waiting and the waitlist."""
-        from participants.models import Enrollment
-
-        return self.annotate(
-            places_taken=Count("enrollments", filter=Q(enrollments__status__in=Enrollment.PLACE_STATUSES))
-        ).annotate(places_left=F("quota") - F("places_taken"))
 
 
 WEEKDAY_CHOICES = [

@@ -36,16 +36,14 @@ def session_generate(*, package: TrainingPackage) -> SessionGeneration:
     are a record. Other meetings on a scheduled date are kept (with their topic); other meetings off
     the schedule are removed, and missing dates are added with the package's usual hours.
     """
-    from participants.models import Attendance
-
     package = TrainingPackage.objects.select_for_update().get(pk=package.pk)
     if package.status == TrainingPackage.Status.CANCELLED:
         raise ValidationError(_("Package %(code)s is cancelled; it has no meetings.") % {"code": package.code})
     wanted = set(meeting_dates(starts_on=package.starts_on, ends_on=package.ends_on, weekdays=package.weekdays))
     existing = list(
-        package.sessions.annotate(has_attendance=Exists(Attendance.objects.filter(session=OuterRef("pk")))).only(
-            "pk", "date"
-        )
+        package.sessions.annotate(
+            has_attendance=Exists(Session.objects.filter(pk=OuterRef("pk"), attendances__isnull=False))
+        ).only("pk", "date")
     )
     kept_with_attendance = [session for session in existing if session.has_attendance]
     removable = [session.pk for session in existing if not session.has_attendance and session.date not in wanted]
@@ -130,11 +128,9 @@ def session_move(
     A meeting that already has marks, or whose day has come, stays where it is for operators: the
     marks must keep pointing at the day the class met. Staff may move any meeting without marks.
     """
-    from participants.models import Attendance
-
     package = TrainingPackage.objects.select_for_update().get(pk=session.package_id)
     session = Session.objects.select_for_update().get(pk=session.pk)
-    if Attendance.objects.filter(session=session).exists():
+    if session.attendances.exists():
         raise ValidationError({"date": [_("This meeting already has attendance marks; it cannot be moved.")]})
     if not is_dinas_staff(actor) and session.date <= timezone.localdate():
         raise ValidationError({"date": [_("Only a meeting that has not taken place yet can be moved.")]})

@@ -47,9 +47,9 @@ def _new_version() -> None:
 def figures_changed() -> None:
     """Call after a write the dashboard counts; the cached figures go when the transaction commits.
 
-    Writes through save() and delete() of the counted models call it by themselves (signals in
-    reports/apps.py), and so does every `migrate` (a new release); bulk writes and queryset
-    updates must call it.
+    Connected in reports/apps.py to the counted models' saves and deletes, to every `migrate` (a
+    new release) and to `pekalongan_training.signals.records_changed`, which bulk writes and
+    queryset updates send.
     """
     transaction.on_commit(_new_version, robust=True)
 

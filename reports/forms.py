@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Cohort, Kecamatan, Program, Provider, TrainingPackage, Vocation
+from reports.indicators import Filters
 
 
 class DashboardFilterForm(forms.Form):
@@ -35,8 +36,6 @@ class DashboardFilterForm(forms.Form):
 
     def filters(self):
         """The valid filters; an invalid value (an edited link) is ignored, never an error page."""
-        from reports.indicators import Filters
-
         self.is_valid()
         data = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
         return Filters(

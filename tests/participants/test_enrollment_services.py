@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from participants.models import Attendance, Enrollment
+from participants.selectors import with_seat_counts
 from participants.services import (
     completion_confirm,
     completion_propose,
@@ -33,7 +34,7 @@ def test_enroll_takes_a_seat():
     enrollment = enrollment_create(participant=ParticipantFactory(), package=package)
     assert enrollment.status == Enrollment.Status.ENROLLED
     assert enrollment.enrolled_on is not None
-    assert TrainingPackage.objects.with_seat_counts().get(pk=package.pk).seats_left == 1
+    assert with_seat_counts(TrainingPackage.objects).get(pk=package.pk).seats_left == 1
 
 
 def test_quota_is_a_hard_limit_and_the_refusal_writes_nothing():
@@ -51,7 +52,7 @@ def test_drop_outs_keep_their_seat_but_applicants_and_rejected_do_not():
     EnrollmentFactory(package=package, status=Enrollment.Status.DROPPED_OUT)
     EnrollmentFactory(package=package, status=Enrollment.Status.APPLIED)
     EnrollmentFactory(package=package, status=Enrollment.Status.REJECTED)
-    assert TrainingPackage.objects.with_seat_counts().get(pk=package.pk).seats_used == 1
+    assert with_seat_counts(TrainingPackage.objects).get(pk=package.pk).seats_used == 1
     enrollment_create(participant=ParticipantFactory(), package=package)
     with pytest.raises(ValidationError):
         enrollment_create(participant=ParticipantFactory(), package=package)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from participants.forms import ParticipantForm
+from participants.forms.intake import ParticipantForm
 from participants.nik import mask_nik, nik_warnings, normalize_nik, parse_nik
 from tests.factories import KelurahanFactory, ParticipantFactory
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import parse_nik
+from participants.selectors import with_seat_counts
 from pekalongan_training.roles import is_dinas_staff, is_official, is_operator
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage
 from programs.services import session_generate
@@ -100,7 +101,7 @@ def test_first_run_keeps_every_enrollment_rule():
     seed()
     today = timezone.localdate()
 
-    assert not TrainingPackage.objects.with_seat_counts().filter(seats_used__gt=F("quota")).exists()
+    assert not with_seat_counts(TrainingPackage.objects).filter(seats_used__gt=F("quota")).exists()
     same_year = (
         Enrollment.objects.exclude(status=Enrollment.Status.REJECTED)
         .values("participant", "package__cohort__program__fiscal_year")

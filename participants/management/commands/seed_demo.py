@@ -40,9 +40,9 @@ from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import parse_nik
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
+from pekalongan_training.signals import records_changed
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
-from reports.caching import figures_changed
 
 SEED = 20230904  # "gelombang ketiga dibuka awal September 2023"
 PROGRAM_NAME = "Pelatihan Keterampilan Kerja DBHCHT {year}"
@@ -362,7 +362,7 @@ class Command(BaseCommand):
                 self.stdout.write("Demo data already there (the demo programs exist); nothing built.")
             else:
                 counts = DemoBuilder(today=today, providers=providers, accounts=accounts).build()
-                figures_changed()  # bulk inserts send no signals
+                records_changed.send(sender=Participant)  # bulk inserts send no signals
                 self.stdout.write(
                     self.style.SUCCESS("Built: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
                 )

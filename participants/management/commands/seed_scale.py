@@ -20,9 +20,9 @@ from participants import attendance_summary
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OPERATOR_GROUP
+from pekalongan_training.signals import records_changed
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
-from reports.caching import figures_changed
 
 SEATS = 20
 MEETINGS = 25
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         rng = random.Random(seed)
         with transaction.atomic():
             counts = Builder(rng, participants, self.stdout).build()
-            figures_changed()  # bulk inserts send no signals
+            records_changed.send(sender=Participant)  # bulk inserts send no signals
         # Fresh planner statistics: until autovacuum gets to the new tables, PostgreSQL would plan the
         # dashboard's aggregates for empty ones (about a third slower at province size).
         with connection.cursor() as cursor:

@@ -1,48 +1,31 @@
-"""Intake: participant import and per-package enrollment for dinas staff; online registration for residents."""
+"""Intake for dinas staff: participant import and enrollment per package."""
 
-import time
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from participants import imports
 from participants.eligibility import eligibility_failures
-from participants.forms import FollowUpForm, ImportUploadForm, RegistrationForm
-from participants.models import Enrollment, Outcome, Participant, ParticipantImport
+from participants.forms.intake import ImportUploadForm
+from participants.models import Enrollment, Participant, ParticipantImport
 from participants.nik import normalize_nik
+from participants.selectors import with_seat_counts
 from participants.services import (
     applicant_accept,
     applicant_reject,
     enrollment_create,
     enrollment_withdraw,
-    outcome_record,
-    registration_create,
-    registration_places_left,
 )
-from pekalongan_training.dates import add_months
-from pekalongan_training.middleware import client_ip
 from pekalongan_training.params import whole_number
-from pekalongan_training.roles import is_dinas_staff, role_required
+from pekalongan_training.roles import staff_view
 from programs.models import TrainingPackage
-from reports import indicators
 
 PREVIEW_ROWS = 200
-
-
-staff_view = role_required(is_dinas_staff)  # login required; dinas staff only (others get 403)
-
-
-# --- import ---------------------------------------------------------------------------------------
 
 
 @staff_view
@@ -57,7 +40,7 @@ def import_upload(request):
             created_by=request.user,
         )
         return redirect("intake:import-preview", pk=batch.pk)
-    return render(request, "intake/import_upload.html", {"form": form})
+    return render(request, "participants/intake/import_upload.html", {"form": form})
 
 
 @staff_view
@@ -93,7 +76,7 @@ def import_preview(request, pk):
     result = imports.preview(content, batch.filename, batch.package)
     return render(
         request,
-        "intake/import_preview.html",
+        "participants/intake/import_preview.html",
         {
             "batch": batch,
             "result": result,
@@ -117,9 +100,6 @@ def import_template(request, fmt):
     return response
 
 
-# --- enrollment per package -------------------------------------------------------------------------
-
-
 def _search(query: str):
     query = " ".join(query.split())
     if not query:
@@ -132,7 +112,7 @@ def _search(query: str):
 @staff_view
 def package_enrollment(request, pk):
     package = get_object_or_404(
-        TrainingPackage.objects.with_seat_counts().select_related("provider", "vocation", "cohort__program"), pk=pk
+        with_seat_counts(TrainingPackage.objects).select_related("provider", "vocation", "cohort__program"), pk=pk
     )
     enrollments = list(
         package.enrollments.select_related("participant__kelurahan").order_by("waitlisted_at", "participant__full_name")
@@ -149,7 +129,7 @@ def package_enrollment(request, pk):
     in_package = {e.participant_id for e in enrollments}
     return render(
         request,
-        "intake/package_enrollment.html",
+        "participants/intake/package_enrollment.html",
         {
             "package": package,
             "enrolled": [e for s in Enrollment.SEAT_STATUSES for e in by_status[s]],
@@ -246,153 +226,3 @@ def enrollment_withdraw_view(request, pk, enrollment_pk):
                 % {"name": promoted.participant.full_name},
             )
     return redirect("intake:package-enrollment", pk=package.pk)
-
-
-# --- public registration ---------------------------------------------------------------------------
-
-
-def _open_packages():
-    today = timezone.localdate()
-    return (
-        TrainingPackage.objects.filter(status=TrainingPackage.Status.OPEN)
-        .filter(Q(cohort__registration_opens__isnull=True) | Q(cohort__registration_opens__lte=today))
-        .filter(Q(cohort__registration_closes__isnull=True) | Q(cohort__registration_closes__gte=today))
-        .select_related("vocation", "provider", "venue_kelurahan", "cohort__program")
-    )
-
-
-@require_GET
-def public_package_list(request):
-    packages = list(_open_packages().with_registration_places().order_by("starts_on", "vocation__name"))
-    return render(request, "public/package_list.html", {"packages": packages})
-
-
-def _rate_limited(request) -> bool:
-    """More than `limit` posts from this address in the current period (fixed windows).
-
-    The key holds the period's number, so the count expires with its period whatever the cache
-    backend does on incr (the database cache's incr would reset the expiry), and a keyed hash of the
-    address, so the shared cache holds no IP address.
-    """
-    limit, seconds = settings.REGISTRATION_RATE_LIMIT
-    window = int(time.time() // seconds)
-    address = salted_hmac("registration-rate-limit", client_ip(request)).hexdigest()[:32]
-    key = f"registration:{window}:{address}"
-    count = cache.get(key, 0) + 1
-    cache.set(key, count, seconds)
-    return count > limit
-
-
-def public_register(request, pk):
-    package = get_object_or_404(_open_packages(), pk=pk)
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST":
-        if _rate_limited(request):
-            return render(request, "public/too_many.html", status=429)
-        if form.is_valid():
-            if form.cleaned_data["website"]:
-                # A bot filled the hidden field: answer like a failure, store nothing.
-                form.add_error(None, _("Your registration could not be processed. Please try again."))
-            else:
-                try:
-                    enrollment, created = registration_create(package=package, participant_data=form.participant_data())
-                except ValidationError as error:
-                    for message in error.messages:
-                        form.add_error(None, message)
-                except IntegrityError:  # the same new NIK sent twice at the same moment
-                    form.add_error(None, _("Your registration could not be processed. Please try again."))
-                else:
-                    if not created:
-                        # Say nothing about the person or the earlier registration: anyone can type a NIK.
-                        return render(request, "public/already.html", {"package": package})
-                    request.session["receipt"] = enrollment.pk
-                    return redirect("public:receipt")
-    return render(
-        request,
-        "public/register.html",
-        {"package": package, "form": form, "places_left": registration_places_left(package)},
-    )
-
-
-@require_GET
-def public_receipt(request):
-    """The receipt of the registration made in this browser session (no id in the address)."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("package__vocation", "package__provider", "participant"),
-        pk=request.session.get("receipt") or 0,
-        source=Enrollment.Source.REGISTRATION,
-    )
-    return render(request, "public/receipt.html", {"enrollment": enrollment})
-
-
-# --- follow-up work list -------------------------------------------------------------------------------
-
-FOLLOW_UP_LIMIT = 100
-
-
-def _pending_follow_ups(today, year=None):
-    """Completers due for a round with no answer yet, oldest due first (one query per round)."""
-    items = []
-    for round_ in Outcome.Round.values:
-        due = (
-            Enrollment.objects.filter(
-                status=Enrollment.Status.COMPLETED, package__ends_on__lte=add_months(today, -round_)
-            )
-            .exclude(outcomes__round=round_)
-            .exclude(package__status=TrainingPackage.Status.CANCELLED)
-            .select_related("participant", "package__vocation")
-            .order_by("package__ends_on", "pk")
-        )
-        if year:
-            due = due.filter(package__cohort__program__fiscal_year=year)
-        items += [(add_months(e.package.ends_on, round_), round_, e) for e in due[:FOLLOW_UP_LIMIT]]
-    items.sort(key=lambda item: (item[0], item[2].pk))
-    return items[:FOLLOW_UP_LIMIT]
-
-
-@staff_view
-def follow_up_list(request):
-    today = timezone.localdate()
-    year = whole_number(request.GET.get("year"), digits=4)
-    return render(
-        request,
-        "intake/followup_list.html",
-        {
-            "items": _pending_follow_ups(today, year),
-            "rounds": indicators.outcomes(indicators.Filters(year=year), today),
-            "year": year,
-            "limit": FOLLOW_UP_LIMIT,
-        },
-    )
-
-
-@staff_view
-def follow_up_record(request, enrollment_pk, round_):
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("participant", "package__vocation", "package__provider"),
-        pk=enrollment_pk,
-        status=Enrollment.Status.COMPLETED,
-    )
-    if round_ not in Outcome.Round.values:
-        raise Http404
-    existing = Outcome.objects.filter(enrollment=enrollment, round=round_).first()
-    form = FollowUpForm(request.POST or None, instance=existing)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in FollowUpForm.Meta.fields}
-        try:
-            outcome_record(enrollment=enrollment, round_=round_, data=data, actor=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Follow-up of %(name)s saved.") % {"name": enrollment.participant.full_name})
-            return redirect("intake:followup-list")
-    return render(
-        request,
-        "intake/followup_form.html",
-        {
-            "form": form,
-            "enrollment": enrollment,
-            "round": round_,
-            "due": add_months(enrollment.package.ends_on, round_),
-        },
-    )

@@ -19,7 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from participants import exports
+from participants.forms.portal import ResultsForm, SessionForm
 from participants.models import Attendance, Enrollment
+from participants.selectors import LETTERS, package_roster, packages_for_portal, session_marking_rows
 from participants.services import (
     attendance_mark_all_present,
     attendance_record,
@@ -29,10 +32,7 @@ from participants.services import (
     enrollment_record_results,
 )
 from pekalongan_training.roles import is_dinas_staff, is_operator, role_required
-from programs import exports
-from programs.forms import ResultsForm, SessionForm
 from programs.models import Session, TrainingPackage
-from programs.selectors import LETTERS, package_roster, packages_for_portal, session_marking_rows
 from programs.services import session_add, session_move
 
 
@@ -94,7 +94,7 @@ def package_list(request):
     groups["finished"].reverse()
     return render(
         request,
-        "provider/package_list.html",
+        "participants/portal/package_list.html",
         {"groups": groups, "today": today, "show_provider": is_dinas_staff(request.user)},
     )
 
@@ -104,7 +104,7 @@ def package_list(request):
 def package_detail(request, pk):
     package = _package(request, pk)
     roster = package_roster(package, timezone.localdate())
-    return render(request, "provider/package_detail.html", {"package": package, "roster": roster})
+    return render(request, "participants/portal/package_detail.html", {"package": package, "roster": roster})
 
 
 @require_GET
@@ -164,7 +164,7 @@ def session_attendance(request, pk):
     if request.method == "POST":
         _save_submitted_marks(request, session)
         return redirect("provider:session-attendance", pk=session.pk)
-    return render(request, "provider/session_attendance.html", _marking_context(session))
+    return render(request, "participants/portal/session_attendance.html", _marking_context(session))
 
 
 @require_POST
@@ -194,7 +194,7 @@ def attendance_mark(request, pk, enrollment_pk):
         return redirect("provider:session-attendance", pk=session.pk)
     context = _marking_context(session, error=error, oob=True)
     context["row"] = next(row for row in context["rows"] if row.enrollment.pk == enrollment.pk)
-    return render(request, "provider/_attendance_row.html", context)
+    return render(request, "participants/portal/_attendance_row.html", context)
 
 
 @require_POST
@@ -211,7 +211,9 @@ def session_all_present(request, pk):
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if is_htmx:
-        return render(request, "provider/_attendance_rows.html", _marking_context(session, error=error, oob=True))
+        return render(
+            request, "participants/portal/_attendance_rows.html", _marking_context(session, error=error, oob=True)
+        )
     if error:
         messages.error(request, error)
     else:
@@ -233,7 +235,7 @@ def session_add_view(request, pk):
         else:
             messages.success(request, _("Meeting added."))
             return redirect("provider:package-detail", pk=package.pk)
-    return render(request, "provider/session_form.html", {"form": form, "package": package, "moving": None})
+    return render(request, "participants/portal/session_form.html", {"form": form, "package": package, "moving": None})
 
 
 @portal_view
@@ -249,7 +251,9 @@ def session_move_view(request, pk):
         else:
             messages.success(request, _("Meeting moved."))
             return redirect("provider:package-detail", pk=session.package_id)
-    return render(request, "provider/session_form.html", {"form": form, "package": session.package, "moving": session})
+    return render(
+        request, "participants/portal/session_form.html", {"form": form, "package": session.package, "moving": session}
+    )
 
 
 @portal_view
@@ -283,7 +287,7 @@ def package_results(request, pk):
     by_enrollment = {row.enrollment.pk: row for row in roster.rows}
     return render(
         request,
-        "provider/package_results.html",
+        "participants/portal/package_results.html",
         {
             "package": package,
             "roster": roster,

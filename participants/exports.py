@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from participants.selectors import Roster
 from pekalongan_training.formatting import spreadsheet_safe
-from programs.selectors import Roster
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

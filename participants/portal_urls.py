@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs import views
+from participants.views import portal as views
 
 app_name = "provider"
 

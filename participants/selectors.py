@@ -1,9 +1,11 @@
-"""Reads for the provider portal: a package's roster and a meeting's marking list, in a fixed number of queries."""
+"""Reads over packages and the people in them: seat counts, and for the provider portal a package's roster
+and a meeting's marking list, in a fixed number of queries."""
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from participants.models import Attendance, Enrollment
 from programs.models import Session, TrainingPackage
@@ -14,6 +16,20 @@ LETTERS = {
     Attendance.Status.SICK: "S",
     Attendance.Status.ABSENT: "A",
 }
+
+
+def with_seat_counts(packages):
+    """Annotate seats_used (enrollments that hold a seat) and seats_left, in one query."""
+    return packages.annotate(
+        seats_used=Coalesce(Count("enrollments", filter=Q(enrollments__status__in=Enrollment.SEAT_STATUSES)), 0),
+    ).annotate(seats_left=F("quota") - F("seats_used"))
+
+
+def with_registration_places(packages):
+    """Annotate places_left: the quota less seats taken, applications waiting and the waitlist."""
+    return packages.annotate(
+        places_taken=Count("enrollments", filter=Q(enrollments__status__in=Enrollment.PLACE_STATUSES))
+    ).annotate(places_left=F("quota") - F("places_taken"))
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -28,8 +44,7 @@ def packages_for_portal(user, today: datetime.date) -> list[TrainingPackage]:
     """
     today_session = Session.objects.filter(package=OuterRef("pk"), date=today).values("pk")[:1]
     packages = list(
-        TrainingPackage.objects.for_operator(user)
-        .with_seat_counts()
+        with_seat_counts(TrainingPackage.objects.for_operator(user))
         .select_related("provider", "vocation", "cohort__program")
         .annotate(today_session_id=Subquery(today_session))
         .order_by("starts_on", "code")

@@ -1,0 +1,169 @@
+"""Enrollment forms of the back office: errors of the enrollment rules stand next to the fields."""
+
+from django.core.exceptions import ValidationError
+from django.forms import ModelForm
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Enrollment
+from participants.services import (
+    CREATE_STATUSES,
+    enrollment_change_status,
+    enrollment_create,
+    enrollment_record_results,
+    enrollment_results_errors,
+    enrollment_rule_errors,
+)
+
+
+class EnrollmentForm(ModelForm):
+    """An enrollment checked against the seat and yearly rules, so errors stand next to the fields."""
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "participant",
+            "package",
+            "status",
+            "override_reason",
+            "assessment",
+            "certificate_number",
+            "competency",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk and "status" in self.fields:
+            # Completed and dropped-out come from attendance later, never at creation.
+            self.fields["status"].choices = [
+                (value, label) for value, label in Enrollment.Status.choices if value in CREATE_STATUSES
+            ]
+            self.fields["status"].initial = Enrollment.Status.ENROLLED
+
+    def clean(self):
+        cleaned = super().clean()
+        participant = cleaned.get("participant") or getattr(self.instance, "participant", None)
+        package = cleaned.get("package") or (self.instance.package if self.instance.package_id else None)
+        status = cleaned.get("status")
+        if participant is None or package is None or status is None:
+            return cleaned
+        existing = self.instance if self.instance.pk else None
+        if existing is None or status != existing.status:
+            errors = enrollment_rule_errors(
+                participant=participant,
+                package=package,
+                status=status,
+                override_reason=cleaned.get("override_reason", ""),
+                enrollment=existing,
+            )
+            self._add_errors(errors)
+        if existing is not None and {"assessment", "certificate_number", "competency"} & set(self.changed_data):
+            self._add_errors(
+                enrollment_results_errors(
+                    enrollment=Enrollment(status=status),
+                    package=package,
+                    assessment=cleaned.get("assessment", ""),
+                    certificate_number=cleaned.get("certificate_number", ""),
+                )
+            )
+        return cleaned
+
+    def _add_errors(self, errors: dict[str, list[str]]):
+        for field, messages in errors.items():
+            for message in messages:
+                self.add_error(field if field in self.fields else None, message)
+
+    def save_with_services(self, *, actor) -> Enrollment:
+        """Create or change the enrollment through the services (which re-check the rules under locks)."""
+        data = self.cleaned_data
+        if self.instance.pk is None:
+            enrollment = enrollment_create(
+                participant=data["participant"],
+                package=data.get("package") or self.instance.package,
+                status=data["status"],
+                override_reason=data.get("override_reason", ""),
+                actor=actor,
+            )
+        else:
+            enrollment = self.instance
+            if "status" in self.changed_data:
+                enrollment = enrollment_change_status(
+                    enrollment=enrollment,
+                    status=data["status"],
+                    override_reason=data.get("override_reason", ""),
+                    actor=actor,
+                )
+            elif "override_reason" in self.changed_data:
+                enrollment.override_reason = data["override_reason"].strip()
+                enrollment.save(update_fields=["override_reason"])
+            if {"assessment", "certificate_number", "competency"} & set(self.changed_data):
+                enrollment = enrollment_record_results(
+                    enrollment=enrollment,
+                    assessment=data["assessment"],
+                    certificate_number=data["certificate_number"],
+                    competency=data["competency"],
+                    actor=actor,
+                )
+        self.instance = enrollment
+        return enrollment
+
+
+class EnrollmentInlineFormSet(BaseInlineFormSet):
+    """Enrollments inside a package: several new rows together may not exceed the quota either."""
+
+    def clean(self):
+        super().clean()
+        package = self.instance
+        new_seats = sum(
+            1
+            for form in self.forms
+            if form.has_changed()
+            and not form.instance.pk
+            and form.cleaned_data.get("status") in Enrollment.SEAT_STATUSES
+            and not self._should_delete_form(form)
+        )
+        changed_into_seat = sum(
+            1
+            for form in self.forms
+            if form.instance.pk
+            and "status" in form.changed_data
+            and form.cleaned_data.get("status") in Enrollment.SEAT_STATUSES
+            and form.initial.get("status") not in Enrollment.SEAT_STATUSES
+        )
+        if new_seats + changed_into_seat > 1:
+            used = Enrollment.objects.filter(package=package).holding_seats().count()
+            if used + new_seats + changed_into_seat > package.quota:
+                raise ValidationError(
+                    _("Only %(left)s of the %(quota)s seats are left; you are filling %(asked)s.")
+                    % {
+                        "left": max(package.quota - used, 0),
+                        "quota": package.quota,
+                        "asked": new_seats + changed_into_seat,
+                    }
+                )
+
+    def save_with_services(self, *, actor) -> list[str]:
+        """Save each changed row through the services; return the messages of rows a rule refused.
+
+        The forms were checked in clean(); a refusal here means another request took the last
+        seat in between. That row is not saved (its service wrote nothing); the others are.
+        """
+        refused = []
+        # What the admin's history entry ("Added enrollment ...") reads, as formset.save() would set it.
+        self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
+        for form in self.forms:
+            if not form.has_changed():
+                continue
+            is_new = form.instance.pk is None
+            try:
+                enrollment = form.save_with_services(actor=actor)
+            except ValidationError as error:
+                refused.append(
+                    f"{form.cleaned_data.get('participant') or form.instance.participant}: {' '.join(error.messages)}"
+                )
+                continue
+            if is_new:
+                self.new_objects.append(enrollment)
+            else:
+                self.changed_objects.append((enrollment, form.changed_data))
+        return refused

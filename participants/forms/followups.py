@@ -1,0 +1,59 @@
+"""Follow-up answers: the clerk's form on the phone and the admin's."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Enrollment, Outcome
+from pekalongan_training.dates import add_months
+from pekalongan_training.forms import DATE_INPUT
+
+# What a follow-up answer says; the admin form adds whose answer, which round and when.
+OUTCOME_ANSWER_FIELDS = [
+    "status",
+    "related_to_training",
+    "business_name",
+    "sector",
+    "monthly_income",
+    "employer_name",
+    "notes",
+]
+
+
+class OutcomeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["enrollment", "round", "recorded_on", *OUTCOME_ANSWER_FIELDS]
+        widgets = {"recorded_on": DATE_INPUT}
+
+    def clean(self):
+        cleaned = super().clean()
+        enrollment = cleaned.get("enrollment")
+        if enrollment and enrollment.status != Enrollment.Status.COMPLETED:
+            self.add_error("enrollment", _("Follow-ups are recorded for people who completed the training."))
+        recorded_on, round_ = cleaned.get("recorded_on"), cleaned.get("round")
+        if recorded_on and recorded_on > timezone.localdate():
+            self.add_error("recorded_on", _("The date of the follow-up cannot be in the future."))
+        if enrollment and recorded_on and round_ and enrollment.status == Enrollment.Status.COMPLETED:
+            due = add_months(enrollment.package.ends_on, int(round_))
+            if recorded_on < due:
+                self.add_error(
+                    "recorded_on",
+                    _("The %(months)s-month follow-up is due from %(date)s: %(months)s months after the training.")
+                    % {"months": round_, "date": date_format(due)},
+                )
+        return cleaned
+
+
+class FollowUpForm(forms.ModelForm):
+    """One follow-up answer, as a clerk fills it in on the phone with the person."""
+
+    class Meta:
+        model = Outcome
+        fields = OUTCOME_ANSWER_FIELDS
+        widgets = {
+            "status": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "monthly_income": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 50000}),
+        }

@@ -1,0 +1,95 @@
+"""Intake forms: a person's record and the upload of a participant list."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Participant
+from participants.nik import nik_warnings, normalize_nik
+from participants.phones import normalize_phone
+from pekalongan_training.forms import DATE_INPUT
+from programs.models import TrainingPackage
+
+
+class ParticipantForm(forms.ModelForm):
+    """Participant data with the NIK cleaned of spaces and dots; unusual NIKs give `warnings`."""
+
+    # Longer than 16 so that "3375 0117 0598 0001" reaches clean_nik; the model checks the result.
+    nik = forms.CharField(
+        label=Participant._meta.get_field("nik").verbose_name,
+        help_text=Participant._meta.get_field("nik").help_text,
+        max_length=32,
+    )
+
+    class Meta:
+        model = Participant
+        fields = [
+            "nik",
+            "full_name",
+            "sex",
+            "birth_place",
+            "birth_date",
+            "phone",
+            "address",
+            "kelurahan",
+            "education",
+            "vocational_school",
+            "employment_status_at_intake",
+            "beneficiary_group",
+            "ak1_number",
+            "has_disability",
+        ]
+        widgets = {"birth_date": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+
+    def clean_nik(self):
+        return normalize_nik(self.cleaned_data.get("nik"))
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data.get("phone", ""))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("nik") and "nik" not in self.errors:
+            self.warnings = nik_warnings(cleaned["nik"], sex=cleaned.get("sex"), birth_date=cleaned.get("birth_date"))
+        return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Participant list (.xlsx or .csv)"),
+        help_text=_("Use the template. At most 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    package = forms.ModelChoiceField(
+        label=_("Enroll everyone into package (optional)"),
+        queryset=TrainingPackage.objects.none(),
+        required=False,
+        help_text=_("Leave empty to only add or update the people."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["package"].queryset = (
+            TrainingPackage.objects.exclude(
+                status__in=[TrainingPackage.Status.COMPLETED, TrainingPackage.Status.CANCELLED]
+            )
+            .select_related("cohort__program")
+            .order_by("code")
+        )
+        self.fields["package"].widget.attrs["class"] = "form-select"
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB. Split the list into smaller files."))
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
+        return upload

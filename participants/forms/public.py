@@ -1,0 +1,69 @@
+"""The resident's online registration form."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Participant
+from participants.nik import normalize_nik, validate_nik
+from participants.phones import normalize_phone
+from programs.models import Kelurahan
+
+
+class RegistrationForm(forms.Form):
+    """A resident's online registration. Plain questions, one page, what the dinas needs to select."""
+
+    nik = forms.CharField(label=_("NIK (16 digits, as on your KTP)"), max_length=32)
+    full_name = forms.CharField(label=_("Full name, as on your KTP"), max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Participant.Sex.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(
+        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    phone = forms.CharField(label=_("Phone / WhatsApp number"), max_length=20)
+    address = forms.CharField(
+        label=_("Address (street, RT/RW)"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    kelurahan = forms.ModelChoiceField(
+        label=_("Kelurahan"),
+        queryset=Kelurahan.objects.order_by("name"),
+        required=False,
+        empty_label=_("— outside Kota Pekalongan —"),
+    )
+    education = forms.TypedChoiceField(label=_("Highest education"), choices=Participant.Education.choices, coerce=int)
+    employment_status_at_intake = forms.ChoiceField(
+        label=_("What do you do now?"), choices=Participant.EmploymentStatus.choices
+    )
+    beneficiary_group = forms.ChoiceField(label=_("You are"), choices=Participant.BeneficiaryGroup.choices)
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that Dinperinaker Kota Pekalongan processes my personal data to select participants, run "
+            "the training and follow up on my work afterwards, as UU No. 27 Tahun 2022 on Personal Data "
+            "Protection allows. My data is shared only with the provider that runs my class."
+        ),
+        error_messages={"required": _("Tick the box to agree; without it we cannot process your registration.")},
+    )
+    # Bots fill every field; people never see this one.
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def clean_nik(self):
+        nik = normalize_nik(self.cleaned_data["nik"])
+        validate_nik(nik)
+        return nik
+
+    def clean_full_name(self):
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        if not datetime.date(1900, 1, 1) <= birth_date <= timezone.localdate():
+            raise forms.ValidationError(_("Check the date of birth: it must be between 1900 and today."))
+        return birth_date
+
+    def participant_data(self) -> dict:
+        data = {name: value for name, value in self.cleaned_data.items() if name not in ("consent", "website")}
+        return data

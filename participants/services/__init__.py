@@ -1,0 +1,58 @@
+"""Writes with rules on people, enrollments, marks and follow-ups, by audience.
+
+Every function is atomic, raises a translated ValidationError (with field names where a form can
+show it next to a field) and writes nothing when a rule says no. The modules:
+- enrollments: seats, the waitlist, the entry rules (staff, intake);
+- completion: completion proposed from attendance and confirmed by a person;
+- portal: what providers record in class (marks, results);
+- public: online registration;
+- followups: follow-up answers;
+- privacy: erasure on request.
+Callers import from `participants.services`.
+"""
+
+from participants.services.completion import can_confirm_completion, completion_confirm, completion_propose
+from participants.services.enrollments import (
+    CREATE_STATUSES,
+    applicant_accept,
+    applicant_reject,
+    enrollment_change_status,
+    enrollment_create,
+    enrollment_rule_errors,
+    enrollment_withdraw,
+    seats_left,
+)
+from participants.services.followups import outcome_record
+from participants.services.portal import (
+    attendance_mark_all_present,
+    attendance_record,
+    attendance_rule_errors,
+    enrollment_record_results,
+    enrollment_results_errors,
+)
+from participants.services.privacy import participant_anonymise
+from participants.services.public import CONSENT_VERSION, registration_create, registration_places_left
+
+__all__ = [
+    "CONSENT_VERSION",
+    "CREATE_STATUSES",
+    "applicant_accept",
+    "applicant_reject",
+    "attendance_mark_all_present",
+    "attendance_record",
+    "attendance_rule_errors",
+    "can_confirm_completion",
+    "completion_confirm",
+    "completion_propose",
+    "enrollment_change_status",
+    "enrollment_create",
+    "enrollment_record_results",
+    "enrollment_results_errors",
+    "enrollment_rule_errors",
+    "enrollment_withdraw",
+    "outcome_record",
+    "participant_anonymise",
+    "registration_create",
+    "registration_places_left",
+    "seats_left",
+]

@@ -1,0 +1,42 @@
+"""Follow-ups of completers, 3, 6 and 12 months after the training."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from participants.models import Enrollment, Outcome
+from pekalongan_training.dates import add_months
+
+
+@transaction.atomic
+def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) -> Outcome:
+    """Record (or correct) the follow-up of one completer for one round; "not reachable" is an answer.
+
+    Refused for someone who did not complete, or before the round is due (the package ended less
+    than `round_` months ago).
+    """
+    enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
+    today = timezone.localdate()
+    if enrollment.status != Enrollment.Status.COMPLETED:
+        raise ValidationError(_("Follow-ups are recorded for people who completed the training."))
+    if round_ not in Outcome.Round.values:
+        raise ValidationError(_("A follow-up round is 3, 6 or 12 months."))
+    due = add_months(enrollment.package.ends_on, round_)
+    if due > today:
+        raise ValidationError(
+            _("The %(months)s-month follow-up is due from %(date)s: %(months)s months after the training.")
+            % {"months": round_, "date": date_format(due)}
+        )
+    outcome = Outcome.objects.filter(enrollment=enrollment, round=round_).first() or Outcome(
+        enrollment=enrollment, round=round_
+    )
+    for name, value in data.items():
+        setattr(outcome, name, value)
+    if outcome.status not in Outcome.WORKING_STATUSES:
+        outcome.related_to_training = False
+    outcome.recorded_on = today
+    outcome.recorded_by = actor
+    outcome.save()
+    return outcome

@@ -1,0 +1,138 @@
+"""What providers record in class: attendance marks and end-of-training results."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from participants import attendance_summary
+from participants.models import Attendance, Enrollment
+from programs.models import TrainingPackage
+
+
+def enrollment_results_errors(
+    *, enrollment: Enrollment, package: TrainingPackage, assessment: str, certificate_number: str
+) -> dict[str, list[str]]:
+    """What is wrong with these end-of-training results, by form field."""
+    errors: dict[str, list[str]] = {}
+    if enrollment.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+        errors.setdefault("assessment", []).append(
+            _("Results are recorded for people who are in the class or completed it.")
+        )
+    if package.status == TrainingPackage.Status.CANCELLED:
+        errors.setdefault("assessment", []).append(_("The package is cancelled."))
+    if certificate_number.strip() and assessment != Enrollment.Assessment.PASSED:
+        errors.setdefault("certificate_number", []).append(
+            _("A training certificate is only for people who passed the assessment.")
+        )
+    return errors
+
+
+@transaction.atomic
+def enrollment_record_results(
+    *, enrollment: Enrollment, assessment: str, certificate_number: str, competency: str, actor
+) -> Enrollment:
+    """The end-of-training results of one person: assessment, training certificate, LSP competency test."""
+    enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
+    errors = enrollment_results_errors(
+        enrollment=enrollment,
+        package=enrollment.package,
+        assessment=assessment,
+        certificate_number=certificate_number,
+    )
+    if errors:
+        raise ValidationError(errors)
+    enrollment.assessment = assessment
+    enrollment.certificate_number = certificate_number.strip()
+    enrollment.competency = competency
+    enrollment.save(update_fields=["assessment", "certificate_number", "competency"])
+    return enrollment
+
+
+def attendance_rule_errors(*, session, enrollment: Enrollment | None = None) -> list[str]:
+    """Why this meeting (and this person at it) cannot be marked now; empty when it can."""
+    errors = []
+    if session.date > timezone.localdate():
+        errors.append(
+            _("This meeting is on %(date)s; it cannot be marked before it takes place.")
+            % {"date": date_format(session.date)}
+        )
+    if session.package.is_closed:
+        errors.append(
+            _("Package %(code)s is closed; marks can no longer change. Ask the dinas to reopen it.")
+            % {"code": session.package.code}
+        )
+    if enrollment is not None:
+        if enrollment.package_id != session.package_id:
+            errors.append(_("This person is not in the package of this meeting."))
+        elif enrollment.status not in Enrollment.SEAT_STATUSES:
+            errors.append(_("Only people enrolled in the class can be marked."))
+    return errors
+
+
+def _lock_markable(session, enrollment: Enrollment | None = None):
+    """Lock the package (marks of one class are written one after another) and check the rules."""
+    session.package = TrainingPackage.objects.select_for_update().get(pk=session.package_id)
+    if enrollment is not None:
+        enrollment = Enrollment.objects.get(pk=enrollment.pk)
+    errors = attendance_rule_errors(session=session, enrollment=enrollment)
+    if errors:
+        raise ValidationError(errors)
+    return enrollment
+
+
+@transaction.atomic
+def attendance_record(*, session, enrollment: Enrollment, status: str, remark: str = "", actor) -> Attendance:
+    """Mark one person at one meeting (H/I/S/A), or change their mark in place.
+
+    Refused, writing nothing: a status that is not H/I/S/A, a person of another package or without a
+    seat, a meeting in the future, a closed package. Every change is kept in the mark's history.
+    """
+    if status not in Attendance.Status.values:
+        raise ValidationError({"status": [_("Choose H, I, S or A.")]})
+    enrollment = _lock_markable(session, enrollment)
+    remark = remark.strip()[: Attendance._meta.get_field("remark").max_length]
+    attendance = Attendance.objects.filter(enrollment=enrollment, session=session).first()
+    if attendance is not None and (attendance.status, attendance.remark) == (status, remark):
+        return attendance
+    if attendance is None:
+        attendance = Attendance(enrollment=enrollment, session=session)
+    attendance.status = status
+    attendance.remark = remark
+    attendance.marked_by = actor
+    attendance.marked_at = timezone.now()
+    attendance._history_user = actor
+    attendance.save()
+    attendance_summary.refresh(enrollments=[enrollment.pk], sessions=[session.pk])
+    return attendance
+
+
+@transaction.atomic
+def attendance_mark_all_present(*, session, actor) -> int:
+    """ "Semua hadir": mark present everyone in the class who has no mark yet at this meeting.
+
+    Marks already given (someone marked sick before the tap) are kept. Returns how many were marked.
+    """
+    _lock_markable(session)
+    unmarked = (
+        Enrollment.objects.filter(package_id=session.package_id)
+        .holding_seats()
+        .exclude(status=Enrollment.Status.DROPPED_OUT)
+        .exclude(attendances__session=session)
+    )
+    now = timezone.now()
+    marks = [
+        Attendance(
+            enrollment=enrollment,
+            session=session,
+            status=Attendance.Status.PRESENT,
+            marked_by=actor,
+            marked_at=now,
+        )
+        for enrollment in unmarked.only("pk")
+    ]
+    bulk_create_with_history(marks, Attendance, default_user=actor)
+    attendance_summary.refresh(enrollments=[mark.enrollment_id for mark in marks], sessions=[session.pk])
+    return len(marks)

@@ -1,0 +1,98 @@
+"""Online registration for residents (no login): open packages, the form, the receipt."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from participants.forms.public import RegistrationForm
+from participants.models import Enrollment
+from participants.selectors import with_registration_places
+from participants.services import (
+    registration_create,
+    registration_places_left,
+)
+from pekalongan_training.middleware import client_ip
+from programs.models import TrainingPackage
+
+
+def _open_packages():
+    today = timezone.localdate()
+    return (
+        TrainingPackage.objects.filter(status=TrainingPackage.Status.OPEN)
+        .filter(Q(cohort__registration_opens__isnull=True) | Q(cohort__registration_opens__lte=today))
+        .filter(Q(cohort__registration_closes__isnull=True) | Q(cohort__registration_closes__gte=today))
+        .select_related("vocation", "provider", "venue_kelurahan", "cohort__program")
+    )
+
+
+@require_GET
+def public_package_list(request):
+    packages = list(with_registration_places(_open_packages()).order_by("starts_on", "vocation__name"))
+    return render(request, "participants/public/package_list.html", {"packages": packages})
+
+
+def _rate_limited(request) -> bool:
+    """More than `limit` posts from this address in the current period (fixed windows).
+
+    The key holds the period's number, so the count expires with its period whatever the cache
+    backend does on incr (the database cache's incr would reset the expiry), and a keyed hash of the
+    address, so the shared cache holds no IP address.
+    """
+    limit, seconds = settings.REGISTRATION_RATE_LIMIT
+    window = int(time.time() // seconds)
+    address = salted_hmac("registration-rate-limit", client_ip(request)).hexdigest()[:32]
+    key = f"registration:{window}:{address}"
+    count = cache.get(key, 0) + 1
+    cache.set(key, count, seconds)
+    return count > limit
+
+
+def public_register(request, pk):
+    package = get_object_or_404(_open_packages(), pk=pk)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(request, "participants/public/too_many.html", status=429)
+        if form.is_valid():
+            if form.cleaned_data["website"]:
+                # A bot filled the hidden field: answer like a failure, store nothing.
+                form.add_error(None, _("Your registration could not be processed. Please try again."))
+            else:
+                try:
+                    enrollment, created = registration_create(package=package, participant_data=form.participant_data())
+                except ValidationError as error:
+                    for message in error.messages:
+                        form.add_error(None, message)
+                except IntegrityError:  # the same new NIK sent twice at the same moment
+                    form.add_error(None, _("Your registration could not be processed. Please try again."))
+                else:
+                    if not created:
+                        # Say nothing about the person or the earlier registration: anyone can type a NIK.
+                        return render(request, "participants/public/already.html", {"package": package})
+                    request.session["receipt"] = enrollment.pk
+                    return redirect("public:receipt")
+    return render(
+        request,
+        "participants/public/register.html",
+        {"package": package, "form": form, "places_left": registration_places_left(package)},
+    )
+
+
+@require_GET
+def public_receipt(request):
+    """The receipt of the registration made in this browser session (no id in the address)."""
+    enrollment = get_object_or_404(
+        Enrollment.objects.select_related("package__vocation", "package__provider", "participant"),
+        pk=request.session.get("receipt") or 0,
+        source=Enrollment.Source.REGISTRATION,
+    )
+    return render(request, "participants/public/receipt.html", {"enrollment": enrollment})
