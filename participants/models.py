@@ -212,6 +212,9 @@ class Enrollment(models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Age at enrollment, kept here when the person's birth date is erased (participant_anonymise), so
+    # the age bands of every published figure stay the same; empty while the birth date is on record.
+    age_at_enrollment = models.PositiveSmallIntegerField(_("age at enrollment"), null=True, blank=True, editable=False)
     # A summary of this person's attendance marks, kept current by the attendance services in the
     # same transaction as the marks (participants/attendance_summary.py): the dashboard sums these
     # instead of counting millions of marks.
@@ -289,7 +292,8 @@ class Attendance(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["session__date"]
+        # No default ordering: ordering by the meeting's date joined the meetings into every query on the
+        # marks table. Pages that list marks order them themselves.
         verbose_name = _("attendance mark")
         verbose_name_plural = _("attendance marks")
         indexes = [models.Index(fields=["session", "status"], name="participants_att_status_idx")]

@@ -1,0 +1,149 @@
+"""The back office for people: search, export with full NIKs (logged), anonymisation on request."""
+
+import csv
+import io
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.text import smart_split, unescape_string_literal
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from participants.admin.enrollments import ParticipantEnrollmentInline
+from participants.forms.intake import ParticipantForm
+from participants.models import Participant, PersonalDataExport
+from participants.nik import normalize_nik
+from participants.services import participant_anonymise
+from pekalongan_training.formatting import spreadsheet_safe
+
+
+@admin.register(Participant)
+class ParticipantAdmin(SimpleHistoryAdmin):
+    """People. No delete (a deleted person would live on, whole, in the history): anonymise instead."""
+
+    form = ParticipantForm
+    list_display = ["full_name", "nik", "sex", "birth_date", "kelurahan", "education", "beneficiary_group", "phone"]
+    list_filter = ["kelurahan", "kelurahan__kecamatan", "sex", "education", "beneficiary_group", "has_disability"]
+    list_select_related = ["kelurahan"]
+    search_fields = ["^nik", "full_name"]
+    search_help_text = _("Search by NIK (or its first digits) or by name.")
+    autocomplete_fields = ["kelurahan"]
+    inlines = [ParticipantEnrollmentInline]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["nik", "full_name", "sex", "birth_place", "birth_date"]}),
+        (_("Contact and domicile"), {"fields": ["phone", "address", "kelurahan"]}),
+        (
+            _("Intake"),
+            {
+                "fields": [
+                    "education",
+                    "vocational_school",
+                    "employment_status_at_intake",
+                    "beneficiary_group",
+                    "ak1_number",
+                    "has_disability",
+                ]
+            },
+        ),
+        (_("Record"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    actions = ["export_csv", "anonymise"]
+
+    @admin.action(description=_("Download as CSV with full NIKs (the export is logged)"))
+    def export_csv(self, request, queryset):
+        people = queryset.select_related("kelurahan").order_by("full_name")
+        filters = request.GET.urlencode() or _("no filter")
+        ids = ", ".join(str(pk) for pk in people.values_list("pk", flat=True)[:200])
+        PersonalDataExport.objects.create(
+            user=request.user,
+            description=_("Participants, admin selection; filters: %(filters)s; participant ids: %(ids)s")
+            % {"filters": filters, "ids": ids + (" …" if len(people) > 200 else "")},
+            row_count=len(people),
+        )
+        buffer = io.StringIO()
+        buffer.write("\ufeff")
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow([_("NIK"), _("full name"), _("sex"), _("date of birth"), _("phone / WhatsApp"), _("kelurahan")])
+        for person in people:
+            writer.writerow(
+                [
+                    spreadsheet_safe(value)
+                    for value in (
+                        person.nik,
+                        person.full_name,
+                        person.get_sex_display(),
+                        person.birth_date.isoformat(),
+                        person.phone,
+                        person.kelurahan.name if person.kelurahan else "",
+                    )
+                ]
+            )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="peserta-nik-lengkap.csv"'
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in form.warnings:
+            self.message_user(request, warning, messages.WARNING)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A NIK (or its first digits) is looked up on the NIK's own index; anything else by name.
+
+        Otherwise every word must match: digits the start of the NIK, anything else a part of the
+        name, in any case ("siti 3375" finds the Sitis whose NIK starts 3375). On PostgreSQL a
+        trigram index serves the name (migration 0012); not OR-ing a NIK test into each word is
+        what lets the index be used.
+        """
+        term = normalize_nik(search_term)
+        if len(term) == 16 and term.isascii() and term.isdigit():
+            return queryset.filter(nik=term), False
+        for word in smart_split(search_term):
+            if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
+                word = unescape_string_literal(word)  # "Siti Aminah" in quotes: one phrase
+            digits = normalize_nik(word)
+            if digits and digits.isascii() and digits.isdigit():
+                queryset = queryset.filter(nik__startswith=digits)
+            elif word:
+                queryset = queryset.filter(full_name__icontains=word)
+        return queryset, False
+
+    @admin.action(description=_("Anonymise on the person's request (cannot be undone)"))
+    def anonymise(self, request, queryset):
+        for participant in queryset:
+            try:
+                participant_anonymise(participant=participant, actor=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return
+        self.message_user(
+            request,
+            _("%(count)s participants anonymised; their enrollments and outcomes stay in the figures.")
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(PersonalDataExport)
+class PersonalDataExportAdmin(admin.ModelAdmin):
+    """Read-only: the log of exports with full NIKs (UU 27/2022 accountability)."""
+
+    list_display = ["created_at", "user", "description", "row_count"]
+    list_select_related = ["user"]
+    list_filter = ["user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,93 @@
+"""The back office for attendance marks and follow-up answers."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from participants.forms.followups import OutcomeAdminForm
+from participants.forms.portal import AttendanceAdminForm
+from participants.models import Attendance, Outcome
+from participants.services import attendance_record
+from pekalongan_training.formatting import rupiah
+from programs.admin_filters import FiscalYearFilter
+
+
+class AttendanceYearFilter(FiscalYearFilter):
+    year_path = "session__package__cohort__program__fiscal_year"
+
+
+class OutcomeYearFilter(FiscalYearFilter):
+    year_path = "enrollment__package__cohort__program__fiscal_year"
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SimpleHistoryAdmin):
+    """Marks, with their history ("Riwayat"): who changed which mark, when. A mark is corrected,
+    never deleted (the attendance summaries and the audit trail rely on it)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    form = AttendanceAdminForm
+    list_display = ["participant_name", "package_code", "session_date", "status", "remark", "marked_by", "marked_at"]
+    list_filter = [AttendanceYearFilter, "status", "session__package__category"]
+    list_select_related = ["enrollment__participant", "session__package", "marked_by"]
+    search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "session__package__code"]
+    autocomplete_fields = ["enrollment", "session"]
+    readonly_fields = ["marked_by", "marked_at"]
+    ordering = ["-marked_at"]  # on the marks table itself: no join to the meetings
+
+    @admin.display(description=_("participant"), ordering="enrollment__participant__full_name")
+    def participant_name(self, obj):
+        return obj.enrollment.participant.full_name
+
+    @admin.display(description=_("package"), ordering="session__package__code")
+    def package_code(self, obj):
+        return obj.session.package.code
+
+    @admin.display(description=_("date"), ordering="session__date")
+    def session_date(self, obj):
+        return obj.session.date
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        try:
+            saved = attendance_record(
+                session=data.get("session") or obj.session,
+                enrollment=data.get("enrollment") or obj.enrollment,
+                status=data["status"],
+                remark=data.get("remark", ""),
+                actor=request.user,
+            )
+        except ValidationError as error:  # another request closed the package in between
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
+        obj.pk, obj._state.adding = saved.pk, False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A mark stays with its person and meeting; change its status, or mark anew.
+        return [*self.readonly_fields, "enrollment", "session"] if obj else self.readonly_fields
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(SimpleHistoryAdmin):
+    form = OutcomeAdminForm
+    list_display = ["enrollment", "round", "status", "recorded_on", "related_to_training", "income", "recorded_by"]
+    list_filter = [OutcomeYearFilter, "round", "status", "related_to_training"]
+    list_select_related = ["enrollment__participant", "enrollment__package", "recorded_by"]
+    search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "enrollment__package__code"]
+    autocomplete_fields = ["enrollment"]
+    readonly_fields = ["recorded_by"]
+
+    @admin.display(description=_("monthly income"), ordering="monthly_income")
+    def income(self, obj):
+        return rupiah(obj.monthly_income) if obj.monthly_income is not None else "–"
+
+    def get_changeform_initial_data(self, request):
+        return {"recorded_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
