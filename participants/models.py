@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from participants.nik import mask_nik, validate_nik
+from pekalongan_training.money import RupiahField
 from programs.models import Kelurahan, Session, TrainingPackage
 
 
@@ -337,7 +338,7 @@ class Outcome(models.Model):
     )
     business_name = models.CharField(_("business name"), max_length=150, blank=True)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
-    monthly_income = models.PositiveBigIntegerField(_("monthly income (Rp)"), null=True, blank=True)
+    monthly_income = RupiahField(_("monthly income (Rp)"), null=True, blank=True)
     employer_name = models.CharField(_("employer"), max_length=150, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(

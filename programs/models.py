@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from pekalongan_training.money import RupiahField
 from pekalongan_training.roles import is_dinas_staff
 
 
@@ -116,7 +117,7 @@ class Program(models.Model):
     funding_source = models.CharField(
         _("funding source"), max_length=10, choices=FundingSource.choices, default=FundingSource.DBHCHT
     )
-    budget = models.PositiveBigIntegerField(_("budget (Rp)"), default=0)
+    budget = RupiahField(_("budget (Rp)"), default=0)
     target_participants = models.PositiveIntegerField(_("target participants"), default=0)
     # Entry rules, checked at enrollment and registration (participants/eligibility.py).
     min_age = models.PositiveSmallIntegerField(
@@ -257,7 +258,7 @@ class TrainingPackage(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Share of the planned meetings a participant must attend to complete."),
     )
-    budget = models.PositiveBigIntegerField(_("budget (Rp)"), default=0)
+    budget = RupiahField(_("budget (Rp)"), default=0)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     meeting_weekdays = models.CharField(

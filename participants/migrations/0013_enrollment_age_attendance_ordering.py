@@ -4,24 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0012_name_trigram_index'),
+        ("participants", "0012_name_trigram_index"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='attendance',
-            options={'verbose_name': 'attendance mark', 'verbose_name_plural': 'attendance marks'},
+            name="attendance",
+            options={"verbose_name": "attendance mark", "verbose_name_plural": "attendance marks"},
         ),
         migrations.AddField(
-            model_name='enrollment',
-            name='age_at_enrollment',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='age at enrollment'),
+            model_name="enrollment",
+            name="age_at_enrollment",
+            field=models.PositiveSmallIntegerField(
+                blank=True, editable=False, null=True, verbose_name="age at enrollment"
+            ),
         ),
         migrations.AddField(
-            model_name='historicalenrollment',
-            name='age_at_enrollment',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='age at enrollment'),
+            model_name="historicalenrollment",
+            name="age_at_enrollment",
+            field=models.PositiveSmallIntegerField(
+                blank=True, editable=False, null=True, verbose_name="age at enrollment"
+            ),
         ),
     ]
