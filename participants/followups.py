@@ -22,8 +22,16 @@ def round_due_on(ends_on: datetime.date, round_: int) -> datetime.date:
 
 
 def last_day_due(today: datetime.date, round_: int) -> datetime.date:
-    """The latest package end date whose round `round_` is due on `today`: the same rule, in reverse, for queries."""
-    return add_months(today, -round_)
+    """The latest package end date whose round `round_` is due on `today`: the same rule, turned round for queries.
+
+    `round_due_on` clamps to the month's end (31 August + 3 months = 30 November), so on the last
+    day of a month every package that ended in the month `round_` months earlier is due, its
+    29th, 30th and 31st included.
+    """
+    earlier = add_months(today, -round_)
+    if (today + datetime.timedelta(days=1)).month != today.month:  # the last day of its month
+        earlier = add_months(earlier.replace(day=1), 1) - datetime.timedelta(days=1)
+    return earlier
 
 
 def due_for_round(enrollments, round_: int, today: datetime.date):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from participants.forms.enrollments import EnrollmentForm, EnrollmentInlineFormSet
+from participants.forms.enrollments import EnrollmentForm, EnrollmentInlineForm, EnrollmentInlineFormSet
 from participants.models import Enrollment
 from participants.selectors import with_seat_counts
 from participants.services import completion_confirm, completion_propose
@@ -43,7 +43,7 @@ class EnrollmentInline(admin.TabularInline):
     """
 
     model = Enrollment
-    form = EnrollmentForm
+    form = EnrollmentInlineForm
     formset = EnrollmentInlineFormSet
     extra = 0
     can_delete = False
@@ -62,7 +62,7 @@ class NewEnrollmentInline(admin.TabularInline):
     """Empty rows to add people to the package, checked against the seats and the yearly rule."""
 
     model = Enrollment
-    form = EnrollmentForm
+    form = EnrollmentInlineForm
     formset = EnrollmentInlineFormSet
     extra = 1
     can_delete = False
@@ -130,12 +130,19 @@ class TrainingPackageAdmin(BaseTrainingPackageAdmin):
         if formset.model is Enrollment:
             for form_error in formset.save_with_services(actor=request.user):
                 self.message_user(request, form_error, messages.ERROR)
+            for notice in formset.notices:
+                self.message_user(request, notice, messages.WARNING)
         else:
             super().save_formset(request, form, formset, change)
 
     @admin.action(description=_("Propose completion from attendance"))
     def propose_completions(self, request, queryset):
-        total = sum(completion_propose(package=package) for package in queryset)
+        total = 0
+        for package in queryset:
+            try:
+                total += completion_propose(package=package)
+            except ValidationError as error:  # a closed package: say so, and go on with the others
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
         self.message_user(
             request,
             ngettext(
@@ -153,7 +160,10 @@ class TrainingPackageAdmin(BaseTrainingPackageAdmin):
         confirmed, skipped = completion_confirm(enrollments=list(proposed), actor=request.user)
         self.message_user(
             request,
-            _("%(confirmed)s completions confirmed; %(skipped)s skipped because the package has not ended.")
+            _(
+                "%(confirmed)s completions confirmed; %(skipped)s skipped: the package's last day has not come, "
+                "the package is closed, or attendance no longer reaches the minimum."
+            )
             % {"confirmed": confirmed, "skipped": skipped},
             messages.SUCCESS,
         )
@@ -200,7 +210,7 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:  # results come at the end of training, not at enrollment
-            return ["participant", "package", "status", "override_reason"]
+            return ["participant", "package", "status", "reason", "override_reason"]
         return [*EnrollmentForm.Meta.fields, *self.readonly_fields]
 
     def get_readonly_fields(self, request, obj=None):
@@ -217,6 +227,8 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
         except ValidationError as error:  # another request took the seat in between the form and the save
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return
+        for notice in form.notices:
+            self.message_user(request, notice, messages.WARNING)
         # The admin logs and links to `obj`: make it the row the service wrote.
         obj.pk, obj._state.adding = saved.pk, False
 
@@ -225,7 +237,10 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
         confirmed, skipped = completion_confirm(enrollments=list(queryset.only("pk")), actor=request.user)
         self.message_user(
             request,
-            _("%(confirmed)s completions confirmed; %(skipped)s skipped (no proposal, or the package has not ended).")
+            _(
+                "%(confirmed)s completions confirmed; %(skipped)s skipped: no proposal, the package's last day has "
+                "not come, the package is closed, or attendance no longer reaches the minimum."
+            )
             % {"confirmed": confirmed, "skipped": skipped},
             messages.SUCCESS,
         )

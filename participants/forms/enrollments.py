@@ -1,10 +1,12 @@
 """Enrollment forms of the back office: errors of the enrollment rules stand next to the fields."""
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import ModelForm
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
+from participants import lifecycle
+from participants.lifecycle import Role
 from participants.models import Enrollment
 from participants.services import (
     CREATE_STATUSES,
@@ -16,8 +18,26 @@ from participants.services import (
 )
 
 
-class EnrollmentForm(ModelForm):
-    """An enrollment checked against the seat and yearly rules, so errors stand next to the fields."""
+class EnrollmentForm(forms.ModelForm):
+    """An enrollment checked against the lifecycle and the seat and entry rules, so errors stand next to the fields.
+
+    The status offers only the changes the lifecycle allows dinas staff now; a change that needs a
+    reason asks for it in `reason` (kept with the enrollment and in its history).
+    """
+
+    # Inline rows have no room for a reason: changes that need one are made on the enrollment's page.
+    asks_reason = True
+
+    reason = forms.CharField(
+        label=_("Reason for the change of status"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Needed for a rejection and for changes after the fact (a completer set back, a change after "
+            "the package is closed). Kept in the enrollment's history."
+        ),
+    )
 
     class Meta:
         model = Enrollment
@@ -25,6 +45,7 @@ class EnrollmentForm(ModelForm):
             "participant",
             "package",
             "status",
+            "reason",
             "override_reason",
             "assessment",
             "certificate_number",
@@ -33,12 +54,23 @@ class EnrollmentForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.instance.pk and "status" in self.fields:
-            # Completed and dropped-out come from attendance later, never at creation.
-            self.fields["status"].choices = [
-                (value, label) for value, label in Enrollment.Status.choices if value in CREATE_STATUSES
-            ]
-            self.fields["status"].initial = Enrollment.Status.ENROLLED
+        self.notices: list[str] = []
+        status = self.fields.get("status")
+        if status is None:
+            return
+        source = self.instance.status if self.instance.pk else None
+        when = lifecycle.timing(self.instance.package) if self.instance.package_id else lifecycle.Timing.BEFORE
+        allowed = lifecycle.targets(source, Role.STAFF, when) if source else list(CREATE_STATUSES)
+        if not self.asks_reason:
+            allowed = [target for target in allowed if not lifecycle.reason_needed(source, target, when)]
+        if source:
+            allowed = [source, *allowed]
+        else:
+            status.initial = Enrollment.Status.ENROLLED
+        status.choices = [(value, label) for value, label in Enrollment.Status.choices if value in allowed]
+        status.error_messages["invalid_choice"] = _(
+            "This change of status is not possible now. The list shows the changes that are."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -55,12 +87,14 @@ class EnrollmentForm(ModelForm):
                 status=status,
                 override_reason=cleaned.get("override_reason", ""),
                 enrollment=existing,
+                role=Role.STAFF,
+                reason=cleaned.get("reason", ""),
             )
             self._add_errors(errors)
         if existing is not None and {"assessment", "certificate_number", "competency"} & set(self.changed_data):
             self._add_errors(
                 enrollment_results_errors(
-                    enrollment=Enrollment(status=status),
+                    status=status,
                     package=package,
                     assessment=cleaned.get("assessment", ""),
                     certificate_number=cleaned.get("certificate_number", ""),
@@ -70,11 +104,17 @@ class EnrollmentForm(ModelForm):
 
     def _add_errors(self, errors: dict[str, list[str]]):
         for field, messages in errors.items():
+            if field == "reason" and not self.asks_reason:
+                field, messages = "status", [_("Make this change on the enrollment's own page, with its reason.")]
             for message in messages:
                 self.add_error(field if field in self.fields else None, message)
 
     def save_with_services(self, *, actor) -> Enrollment:
-        """Create or change the enrollment through the services (which re-check the rules under locks)."""
+        """Create or change the enrollment through the services (which re-check the rules under locks).
+
+        What the change set off (someone moved up from the waitlist, follow-ups that stop counting)
+        is left in `notices` for the admin to show.
+        """
         data = self.cleaned_data
         if self.instance.pk is None:
             enrollment = enrollment_create(
@@ -82,17 +122,26 @@ class EnrollmentForm(ModelForm):
                 package=data.get("package") or self.instance.package,
                 status=data["status"],
                 override_reason=data.get("override_reason", ""),
+                reason=data.get("reason", ""),
                 actor=actor,
             )
         else:
             enrollment = self.instance
             if "status" in self.changed_data:
-                enrollment = enrollment_change_status(
+                change = enrollment_change_status(
                     enrollment=enrollment,
                     status=data["status"],
                     override_reason=data.get("override_reason", ""),
+                    reason=data.get("reason", ""),
                     actor=actor,
                 )
+                enrollment = change.enrollment
+                self.notices += change.notices
+                if change.promoted is not None:
+                    self.notices.append(
+                        _("%(name)s moved up from the waitlist and is now enrolled. Let them know.")
+                        % {"name": change.promoted.participant.full_name}
+                    )
             elif "override_reason" in self.changed_data:
                 enrollment.override_reason = data["override_reason"].strip()
                 enrollment.save(update_fields=["override_reason"])
@@ -106,6 +155,10 @@ class EnrollmentForm(ModelForm):
                 )
         self.instance = enrollment
         return enrollment
+
+
+class EnrollmentInlineForm(EnrollmentForm):
+    asks_reason = False
 
 
 class EnrollmentInlineFormSet(BaseInlineFormSet):
@@ -148,7 +201,7 @@ class EnrollmentInlineFormSet(BaseInlineFormSet):
         The forms were checked in clean(); a refusal here means another request took the last
         seat in between. That row is not saved (its service wrote nothing); the others are.
         """
-        refused = []
+        refused, self.notices = [], []
         # What the admin's history entry ("Added enrollment ...") reads, as formset.save() would set it.
         self.new_objects, self.changed_objects, self.deleted_objects = [], [], []
         for form in self.forms:
@@ -162,6 +215,7 @@ class EnrollmentInlineFormSet(BaseInlineFormSet):
                     f"{form.cleaned_data.get('participant') or form.instance.participant}: {' '.join(error.messages)}"
                 )
                 continue
+            self.notices += form.notices
             if is_new:
                 self.new_objects.append(enrollment)
             else:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from participants import lifecycle
 from participants.models import Attendance, Enrollment
-from pekalongan_training.roles import is_dinas_staff
 from pekalongan_training.signals import records_changed
 from programs.models import Session, TrainingPackage
 
@@ -54,19 +54,18 @@ def completion_propose(*, package: TrainingPackage) -> int:
 
 
 def can_confirm_completion(user, package: TrainingPackage) -> bool:
-    """Dinas staff confirm completions; a provider's operators too where the package allows it."""
-    if is_dinas_staff(user):
-        return True
-    return package.operators_confirm_completion and package.provider.operators.filter(pk=user.pk).exists()
+    """Dinas staff confirm completions; a provider's operators too where the package allows it (the lifecycle)."""
+    return lifecycle.may(Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED, lifecycle.role_of(user, package))
 
 
 @transaction.atomic
 def completion_confirm(*, enrollments, actor) -> tuple[int, int]:
     """A person confirms proposed completions: those become completed on the package's last day.
 
-    Confirmed: enrollments with a proposal, in a package that has ended and is not cancelled, whose
-    attendance still reaches the minimum now (a mark may have changed since the proposal). The
-    others are skipped. Returns (confirmed, skipped). Who may confirm: see can_confirm_completion.
+    Confirmed: enrollments with a proposal, in a package whose last day has come and that is not
+    closed (completing after the close needs a reason: one by one, in the admin), whose attendance
+    still reaches the minimum now (a mark may have changed since the proposal). The others are
+    skipped. Returns (confirmed, skipped). Who may confirm: see can_confirm_completion.
     """
     today = timezone.localdate()
     ids = [enrollment.pk for enrollment in enrollments]
@@ -75,13 +74,7 @@ def completion_confirm(*, enrollments, actor) -> tuple[int, int]:
             raise ValidationError(
                 _("Only dinas staff may confirm completions in package %(code)s.") % {"code": package.code}
             )
-    locked = (
-        Enrollment.objects.select_for_update()
-        .filter(pk__in=ids)
-        .completion_proposed()
-        .filter(package__ends_on__lte=today)
-        .exclude(package__status=TrainingPackage.Status.CANCELLED)
-    )
+    locked = Enrollment.objects.select_for_update().filter(pk__in=ids).completion_proposed()
     candidates = list(
         present_counts(Enrollment.objects.filter(pk__in=list(locked.values_list("pk", flat=True)))).select_related(
             "package__provider"
@@ -93,17 +86,26 @@ def completion_confirm(*, enrollments, actor) -> tuple[int, int]:
         .annotate(n=Count("pk"))
         .values_list("package", "n")
     )
-    confirmed = []
+    confirmed, roles = [], {}
     for enrollment in candidates:
         package = enrollment.package
+        if package.pk not in roles:
+            roles[package.pk] = lifecycle.role_of(actor, package)
         meetings = planned.get(package.pk, 0)
-        if meetings and enrollment.present >= package.present_needed(meetings):
-            enrollment.status = Enrollment.Status.COMPLETED
-            enrollment.completed_on = package.ends_on
-            enrollment.completion_confirmed_by = actor
+        allowed = not lifecycle.errors(
+            source=enrollment.status,
+            target=Enrollment.Status.COMPLETED,
+            role=roles[package.pk],
+            when=lifecycle.timing(package, today),
+        )
+        if allowed and meetings and enrollment.present >= package.present_needed(meetings):
+            lifecycle.apply(enrollment, Enrollment.Status.COMPLETED, actor=actor, today=today)
             confirmed.append(enrollment)
     bulk_update_with_history(
-        confirmed, Enrollment, ["status", "completed_on", "completion_confirmed_by"], default_user=actor
+        confirmed,
+        Enrollment,
+        ["status", "completed_on", "completion_confirmed_by", "waitlisted_at"],
+        default_user=actor,
     )
     records_changed.send(sender=Enrollment)
     return len(confirmed), len(ids) - len(confirmed)

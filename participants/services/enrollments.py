@@ -1,25 +1,44 @@
-"""Putting people in packages and taking them out: seats, the waitlist, the entry rules."""
+"""Putting people in packages and taking them out: seats, the waitlist, the entry rules.
+
+Every status written here goes through the lifecycle (participants/lifecycle.py).
+"""
+
+import datetime
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from participants import lifecycle
 from participants.eligibility import eligibility_failures
+from participants.lifecycle import Role, Timing
 from participants.models import Enrollment, Participant
 from participants.services.completion import reached_minimum
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import TrainingPackage
 
-# Statuses a new enrollment may start in. Completed and dropped-out come later, through the
-# attendance rule (completion_confirm, enrollment_change_status), never at creation.
-CREATE_STATUSES = (
-    Enrollment.Status.APPLIED,
-    Enrollment.Status.ENROLLED,
-    Enrollment.Status.WAITLISTED,
-    Enrollment.Status.REJECTED,
+# Statuses a new enrollment may start in (the lifecycle's transitions from "new").
+CREATE_STATUSES = tuple(
+    status for status in Enrollment.Status.values if lifecycle.targets(None, Role.STAFF, Timing.BEFORE)
 )
+
+
+@dataclass
+class StatusChange:
+    """What a status change did: the enrollment as saved, who moved up to a freed seat, what staff should know."""
+
+    enrollment: Enrollment
+    promoted: Enrollment | None = None
+    notices: list[str] = field(default_factory=list)
+
+
+def _role(actor, package: TrainingPackage) -> Role | None:
+    """The actor's role on this package; no actor is a management command or a test, acting as dinas staff."""
+    return Role.STAFF if actor is None else lifecycle.role_of(actor, package)
 
 
 def enrollment_rule_errors(
@@ -29,25 +48,32 @@ def enrollment_rule_errors(
     status: str,
     override_reason: str = "",
     enrollment: Enrollment | None = None,
+    role: Role | None = Role.STAFF,
+    reason: str = "",
+    today: datetime.date | None = None,
 ) -> dict[str, list[str]]:
     """What stops this person from holding this status in this package, by form field.
 
-    Used by forms for messages next to the fields and, under locks, by the services below.
-    `enrollment` is the existing row when a status is being changed; `override_reason` is a reason
-    given now. A reason stored earlier still covers the yearly rule when a seat is taken back, but
-    completing below the attendance minimum needs a reason of its own.
+    First the lifecycle (may this role make this change now, with this reason?), then the seats,
+    the entry rules and the completion rule. Used by forms for messages next to the fields and,
+    under locks, by the services below. `enrollment` is the existing row when a status is being
+    changed; `override_reason` is a reason given now for failed entry rules. A reason stored
+    earlier still covers the yearly rule when a seat is taken back, but completing below the
+    attendance minimum needs a reason of its own.
     """
     errors: dict[str, list[str]] = {}
-    takes_seat = status in Enrollment.SEAT_STATUSES
-    held_seat = enrollment is not None and enrollment.status in Enrollment.SEAT_STATUSES
-    if enrollment is None and status not in CREATE_STATUSES:
-        errors.setdefault("status", []).append(
-            _("A new enrollment starts as applied or enrolled; completion comes from attendance.")
-        )
-    if package.is_closed and (enrollment is None or (takes_seat and not held_seat)):
+    source = enrollment.status if enrollment is not None else None
+    when = lifecycle.timing(package, today)
+    if source is None and when == Timing.CLOSED:
         errors.setdefault("package", []).append(
             _("Package %(code)s is completed or cancelled; nobody can be added to it.") % {"code": package.code}
         )
+        return errors
+    errors.update(lifecycle.errors(source=source, target=status, role=role, when=when, reason=reason))
+    if errors.get("status"):
+        return errors
+    takes_seat = status in Enrollment.SEAT_STATUSES
+    held_seat = source in Enrollment.SEAT_STATUSES
     same_package = Enrollment.objects.filter(participant=participant, package=package)
     if enrollment is not None:
         same_package = same_package.exclude(pk=enrollment.pk)
@@ -71,12 +97,9 @@ def enrollment_rule_errors(
                     _("Write the reason to enroll them anyway."),
                 ]
             )
-    if status == Enrollment.Status.COMPLETED and enrollment is not None and not held_seat:
-        errors.setdefault("status", []).append(_("Only someone who was in the class can complete it."))
-    elif (
+    if (
         status == Enrollment.Status.COMPLETED
-        and enrollment is not None
-        and enrollment.status != Enrollment.Status.COMPLETED
+        and source == Enrollment.Status.ENROLLED
         and not reached_minimum(enrollment, package)
         and not override_reason.strip()
     ):
@@ -113,11 +136,12 @@ def enrollment_create(
     package: TrainingPackage,
     status: str = Enrollment.Status.ENROLLED,
     override_reason: str = "",
+    reason: str = "",
     actor=None,
     waitlist_if_full: bool = False,
     source: str = Enrollment.Source.STAFF,
 ) -> Enrollment:
-    """Put a person in a package (applied, enrolled, waitlisted or rejected).
+    """Put a person in a package (applied, enrolled, waitlisted or rejected), as the lifecycle allows.
 
     The quota is a hard limit, also for requests racing each other, and so are the program's entry
     rules. With waitlist_if_full, a person who would be enrolled into a full package goes on its
@@ -128,20 +152,25 @@ def enrollment_create(
     if waitlist_if_full and status == Enrollment.Status.ENROLLED and seats_left(package) <= 0:
         status = Enrollment.Status.WAITLISTED
     errors = enrollment_rule_errors(
-        participant=participant, package=package, status=status, override_reason=override_reason
-    )
-    if errors:
-        raise ValidationError(errors)
-    return Enrollment.objects.create(
         participant=participant,
         package=package,
         status=status,
-        enrolled_on=timezone.localdate() if status in Enrollment.SEAT_STATUSES else None,
-        waitlisted_at=timezone.now() if status == Enrollment.Status.WAITLISTED else None,
+        override_reason=override_reason,
+        role=_role(actor, package),
+        reason=reason,
+    )
+    if errors:
+        raise ValidationError(errors)
+    enrollment = Enrollment(
+        participant=participant,
+        package=package,
         override_reason=override_reason.strip(),
         created_by=actor,
         source=source,
     )
+    lifecycle.apply(enrollment, status, actor=actor, reason=reason, today=timezone.localdate())
+    enrollment.save()
+    return enrollment
 
 
 def seats_left(package: TrainingPackage) -> int:
@@ -151,44 +180,76 @@ def seats_left(package: TrainingPackage) -> int:
 
 @transaction.atomic
 def enrollment_change_status(
-    *, enrollment: Enrollment, status: str, override_reason: str = "", actor=None
-) -> Enrollment:
-    """Move an enrollment to another status, with the same seat and yearly rules as enrolling.
+    *, enrollment: Enrollment, status: str, override_reason: str = "", reason: str = "", actor=None, role=None
+) -> StatusChange:
+    """Move an enrollment to another status: the one way every status change is written.
 
-    Completing goes through the attendance rule: a person is completed only once attendance
-    reached the package's minimum (see completion_propose), or with a written override.
+    The lifecycle decides whether this role may make this change now and whether it needs a
+    reason; then the seat, entry and completion rules of enrolling apply. What follows is done in
+    the same transaction: the waitlist moves up to a seat freed before the start; staff are told
+    when follow-ups stop counting.
     """
     _check_override_allowed(override_reason=override_reason, actor=actor)
     participant, package = _lock(enrollment.participant_id, enrollment.package_id)
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if status == enrollment.status:
-        return enrollment
+    enrollment = Enrollment.objects.select_for_update().select_related("participant").get(pk=enrollment.pk)
+    enrollment.package = package
+    source = enrollment.status
+    if status == source:
+        return StatusChange(enrollment)
     errors = enrollment_rule_errors(
         participant=participant,
         package=package,
         status=status,
         override_reason=override_reason,
         enrollment=enrollment,
+        role=role or _role(actor, package),
+        reason=reason,
     )
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
-    enrollment.status = status
-    enrollment.waitlisted_at = (
-        (enrollment.waitlisted_at or timezone.now()) if status == Enrollment.Status.WAITLISTED else None
-    )
-    if status in Enrollment.SEAT_STATUSES and enrollment.enrolled_on is None:
-        enrollment.enrolled_on = today
-    if status == Enrollment.Status.COMPLETED:
-        enrollment.completed_on = min(today, package.ends_on)
-        enrollment.completion_confirmed_by = actor
-    else:
-        enrollment.completed_on = None
-        enrollment.completion_confirmed_by = None
+    lifecycle.apply(enrollment, status, actor=actor, reason=reason, today=today)
     if override_reason.strip():
         enrollment.override_reason = override_reason.strip()
+    enrollment._history_user = actor
     enrollment.save()
-    return enrollment
+    change = StatusChange(enrollment)
+    if source == Enrollment.Status.ENROLLED and status == Enrollment.Status.WITHDRAWN:
+        change.promoted = _promote_from_waitlist(package, freed_by=enrollment, today=today)
+    if source == Enrollment.Status.COMPLETED:
+        answers = enrollment.outcomes.count()
+        if answers:
+            change.notices.append(
+                ngettext(
+                    "%(count)s follow-up answer of %(name)s no longer counts in the figures.",
+                    "%(count)s follow-up answers of %(name)s no longer count in the figures.",
+                    answers,
+                )
+                % {"count": answers, "name": participant.full_name}
+            )
+    return change
+
+
+def _promote_from_waitlist(package: TrainingPackage, *, freed_by: Enrollment, today) -> Enrollment | None:
+    """The first on the waitlist who still meets the entry rules takes the freed seat (the package is locked)."""
+    for waiting in (
+        Enrollment.objects.select_for_update().filter(package=package).waitlist().select_related("participant")
+    ):
+        # Still eligible now? (They may have been enrolled elsewhere this year since they joined the waitlist.)
+        if eligibility_failures(waiting.participant, package) and not waiting.override_reason:
+            continue
+        lifecycle.check(
+            source=waiting.status, target=Enrollment.Status.ENROLLED, role=Role.SYSTEM, when=lifecycle.timing(package)
+        )
+        waiting.package = package
+        note = _("Moved up from the waitlist on %(date)s, to the seat of %(name)s.") % {
+            "date": date_format(today),
+            "name": freed_by.participant.full_name,
+        }
+        lifecycle.apply(waiting, Enrollment.Status.ENROLLED, actor=None, reason=note, today=today)
+        waiting.save()
+        return waiting
+    return None
 
 
 @transaction.atomic
@@ -199,64 +260,29 @@ def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = ""
     for everyone ticked).
     """
     participant, package = _lock(enrollment.participant_id, enrollment.package_id)
-    enrollment = Enrollment.objects.get(pk=enrollment.pk)
-    if enrollment.status != Enrollment.Status.APPLIED:
-        raise ValidationError(_("Only an applicant can be accepted."))
     if not eligibility_failures(participant, package):
         override_reason = ""
     status = Enrollment.Status.ENROLLED if seats_left(package) > 0 else Enrollment.Status.WAITLISTED
-    return enrollment_change_status(enrollment=enrollment, status=status, override_reason=override_reason, actor=actor)
+    change = enrollment_change_status(
+        enrollment=enrollment, status=status, override_reason=override_reason, actor=actor
+    )
+    return change.enrollment
 
 
-@transaction.atomic
 def applicant_reject(*, enrollment: Enrollment, reason: str, actor) -> Enrollment:
     """Staff turn an applicant (or someone on the waitlist) down, with the reason they are told."""
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status not in (Enrollment.Status.APPLIED, Enrollment.Status.WAITLISTED):
-        raise ValidationError(_("Only an applicant or someone on the waitlist can be rejected."))
-    if not reason.strip():
-        raise ValidationError({"reason": [_("Write the reason; the person is told why.")]})
-    enrollment.status = Enrollment.Status.REJECTED
-    enrollment.waitlisted_at = None
-    enrollment.decision_reason = reason.strip()
-    enrollment.save(update_fields=["status", "waitlisted_at", "decision_reason"])
-    return enrollment
+    change = enrollment_change_status(
+        enrollment=enrollment, status=Enrollment.Status.REJECTED, reason=reason, actor=actor
+    )
+    return change.enrollment
 
 
-@transaction.atomic
 def enrollment_withdraw(*, enrollment: Enrollment, reason: str, actor) -> Enrollment | None:
-    """Someone withdraws before the package starts; the first on the waitlist moves up to their seat.
+    """Someone withdraws (a seat only before the package starts); returns who moved up to the freed seat.
 
-    Returns the enrollment that moved up, if any. After the start, leaving is a drop-out
-    (enrollment_change_status), and the seat stays taken.
+    After the start, leaving is a drop-out, and the seat stays taken.
     """
-    package = TrainingPackage.objects.select_for_update().get(pk=enrollment.package_id)
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED, Enrollment.Status.APPLIED):
-        raise ValidationError(_("Only someone enrolled, waiting or applying can withdraw."))
-    if enrollment.status == Enrollment.Status.ENROLLED and package.starts_on <= timezone.localdate():
-        raise ValidationError(_("The training has started; someone who leaves now is recorded as dropped out."))
-    held_seat = enrollment.status == Enrollment.Status.ENROLLED
-    enrollment.status = Enrollment.Status.WITHDRAWN
-    enrollment.waitlisted_at = None
-    enrollment.decision_reason = reason.strip()
-    enrollment.save(update_fields=["status", "waitlisted_at", "decision_reason"])
-    if not held_seat:
-        return None
-    today = timezone.localdate()
-    for waiting in (
-        Enrollment.objects.select_for_update().filter(package=package).waitlist().select_related("participant")
-    ):
-        # Still eligible now? (They may have been enrolled elsewhere this year since they joined the waitlist.)
-        if eligibility_failures(waiting.participant, package) and not waiting.override_reason:
-            continue
-        waiting.status = Enrollment.Status.ENROLLED
-        waiting.enrolled_on = today
-        waiting.waitlisted_at = None
-        waiting.decision_reason = _("Moved up from the waitlist on %(date)s, to the seat of %(name)s.") % {
-            "date": date_format(today),
-            "name": enrollment.participant.full_name,
-        }
-        waiting.save(update_fields=["status", "enrolled_on", "waitlisted_at", "decision_reason"])
-        return waiting
-    return None
+    change = enrollment_change_status(
+        enrollment=enrollment, status=Enrollment.Status.WITHDRAWN, reason=reason, actor=actor
+    )
+    return change.promoted

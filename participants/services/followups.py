@@ -6,8 +6,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from participants.followups import round_due_on
 from participants.models import Enrollment, Outcome
-from pekalongan_training.dates import add_months
 
 
 @transaction.atomic
@@ -23,7 +23,7 @@ def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) ->
         raise ValidationError(_("Follow-ups are recorded for people who completed the training."))
     if round_ not in Outcome.Round.values:
         raise ValidationError(_("A follow-up round is 3, 6 or 12 months."))
-    due = add_months(enrollment.package.ends_on, round_)
+    due = round_due_on(enrollment.package.ends_on, round_)
     if due > today:
         raise ValidationError(
             _("The %(months)s-month follow-up is due from %(date)s: %(months)s months after the training.")

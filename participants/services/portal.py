@@ -13,11 +13,11 @@ from programs.models import TrainingPackage
 
 
 def enrollment_results_errors(
-    *, enrollment: Enrollment, package: TrainingPackage, assessment: str, certificate_number: str
+    *, status: str, package: TrainingPackage, assessment: str, certificate_number: str
 ) -> dict[str, list[str]]:
-    """What is wrong with these end-of-training results, by form field."""
+    """What is wrong with these end-of-training results of someone in `status`, by form field."""
     errors: dict[str, list[str]] = {}
-    if enrollment.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
+    if status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
         errors.setdefault("assessment", []).append(
             _("Results are recorded for people who are in the class or completed it.")
         )
@@ -37,7 +37,7 @@ def enrollment_record_results(
     """The end-of-training results of one person: assessment, training certificate, LSP competency test."""
     enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
     errors = enrollment_results_errors(
-        enrollment=enrollment,
+        status=enrollment.status,
         package=enrollment.package,
         assessment=assessment,
         certificate_number=certificate_number,

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from participants import lifecycle
 from participants.eligibility import eligibility_failures
+from participants.lifecycle import Role
 from participants.models import Enrollment, Participant
 from programs.models import TrainingPackage
 
@@ -41,8 +43,10 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
     package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
     today = timezone.localdate()
     cohort = package.cohort
-    if package.status != TrainingPackage.Status.OPEN or not (
-        (cohort.registration_opens or today) <= today <= (cohort.registration_closes or today)
+    if (
+        package.status != TrainingPackage.Status.OPEN
+        or not ((cohort.registration_opens or today) <= today <= (cohort.registration_closes or today))
+        or not lifecycle.may_now(None, Enrollment.Status.APPLIED, Role.RESIDENT, lifecycle.timing(package, today))
     ):
         raise ValidationError(_("Registration for this package is closed."))
     if participant is not None:
@@ -64,13 +68,14 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
         )
     if participant.pk is None:
         participant.save()
-    enrollment = Enrollment.objects.create(
+    enrollment = Enrollment(
         participant=participant,
         package=package,
-        status=Enrollment.Status.APPLIED,
         source=Enrollment.Source.REGISTRATION,
         receipt_number=_receipt_number(package),
         consent_at=timezone.now(),
         consent_version=CONSENT_VERSION,
     )
+    lifecycle.apply(enrollment, Enrollment.Status.APPLIED, actor=None, today=today)
+    enrollment.save()
     return enrollment, True

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -91,3 +93,20 @@ def test_participants_cannot_be_deleted_only_anonymised(client):
     person = factories.ParticipantFactory()
     client.force_login(factories.StaffFactory())
     assert client.get(reverse("admin:participants_participant_delete", args=[person.pk])).status_code == 403
+
+
+def test_anonymising_keeps_every_age_band_as_it_was():
+    # 24 on the day of enrollment; with the birth date moved to 1 July of the year, 25: another band.
+    person = factories.ParticipantFactory(
+        birth_date=datetime.date(2001, 12, 20),
+        nik=factories.make_nik(sex="F", birth_date=datetime.date(2001, 12, 20), serial=77),
+    )
+    enrollment = factories.EnrollmentFactory(participant=person, enrolled_on=datetime.date(2026, 9, 1))
+    before = indicators.by_person(indicators.Filters())["age_band"]
+    participant_anonymise(participant=person, actor=factories.StaffFactory())
+    enrollment.refresh_from_db()
+    person.refresh_from_db()
+    assert person.birth_date.isoformat() == "2001-07-01"
+    assert enrollment.age_at_enrollment == 24
+    assert indicators.by_person(indicators.Filters())["age_band"] == before
+    assert [row["label"] for row in before if row["enrolled"]] == ["15-24"]
