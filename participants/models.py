@@ -193,7 +193,9 @@ class Enrollment(models.Model):
     )
     waitlisted_at = models.DateTimeField(_("on the waitlist since"), null=True, blank=True)
     decision_reason = models.TextField(
-        _("reason for rejection or withdrawal"), blank=True, help_text=_("Told to the person; kept on record.")
+        _("reason for the last change of status"),
+        blank=True,
+        help_text=_("Told to the person when they are turned down; every earlier reason is kept in the history."),
     )
     source = models.CharField(_("source"), max_length=15, choices=Source.choices, default=Source.STAFF)
     receipt_number = models.CharField(_("receipt number"), max_length=20, null=True, blank=True, unique=True)

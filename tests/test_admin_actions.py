@@ -149,6 +149,21 @@ def test_propose_and_confirm_completion_actions(staff_client, staff_user):
     assert partial.status == Enrollment.Status.ENROLLED
 
 
+def test_proposing_completion_on_a_closed_package_says_so_instead_of_failing(staff_client):
+    closed = factories.TrainingPackageFactory(code="PKT-TUTUP", status="completed")
+    running = factories.TrainingPackageFactory(ends_on=datetime.date(2026, 9, 30))
+    session = factories.SessionFactory(package=running)
+    factories.AttendanceFactory(enrollment=factories.EnrollmentFactory(package=running), session=session)
+    changelist = reverse("admin:programs_trainingpackage_changelist")
+    response = staff_client.post(
+        changelist, {"action": "propose_completions", "_selected_action": [closed.pk, running.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert any("PKT-TUTUP" in message for message in shown)
+    assert running.enrollments.completion_proposed().count() == 1
+
+
 def test_participant_with_a_nik_that_disagrees_is_saved_with_a_warning(staff_client):
     kelurahan = factories.KelurahanFactory()
     response = staff_client.post(
