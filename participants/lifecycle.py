@@ -177,7 +177,7 @@ def errors(*, source: str | None, target: str, role: Role | None, when: Timing, 
         return {}
     transitions = _TABLE.get((source, target), [])
     if not transitions:
-        possible = targets(source, Role.STAFF, when) if role == Role.STAFF else targets(source, role, when)
+        possible = targets(source, role, when)
         message = _("An enrollment cannot go from “%(source)s” to “%(target)s”.") % {
             "source": _label(source),
             "target": _label(target),
