@@ -93,9 +93,16 @@ def _packages(operator, trusted_operator):
     """One package per timing (relative to today), each with one meeting; two providers' operators."""
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
-    cohort = CohortFactory(
+    # Registration closes before a wave's training starts: the coming package has a wave of its own.
+    coming = CohortFactory(
         registration_opens=today - 30 * day,
         registration_closes=today + 2 * day,
+        starts_on=today + 5 * day,
+        ends_on=today + 60 * day,
+    )
+    earlier = CohortFactory(
+        registration_opens=today - 90 * day,
+        registration_closes=today - 61 * day,
         starts_on=today - 60 * day,
         ends_on=today + 60 * day,
     )
@@ -110,7 +117,7 @@ def _packages(operator, trusted_operator):
         for trusted in (False, True):
             provider = ProviderFactory(operators=[trusted_operator if trusted else operator])
             package = TrainingPackageFactory(
-                cohort=cohort,
+                cohort=coming if when == B else earlier,
                 provider=provider,
                 starts_on=starts_on,
                 ends_on=ends_on,
