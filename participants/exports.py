@@ -1,22 +1,11 @@
 """The roster with its marks as CSV and XLSX. The NIK is masked: exports leave the building."""
 
-import csv
-import io
-
 from django.http import HttpResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from participants.selectors import Roster
-from pekalongan_training.formatting import spreadsheet_safe
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _percent(value) -> str:
-    return "" if value is None else f"{value:.0f}"
+from pekalongan_training.spreadsheets import Count, Percent, Sheet, csv_response, xlsx_response
 
 
 def roster_table(roster: Roster) -> list[list]:
@@ -28,52 +17,35 @@ def roster_table(roster: Roster) -> list[list]:
     for row in roster.rows:
         rows.append(
             [
-                spreadsheet_safe(value)
-                for value in (
-                    row.participant.full_name,
-                    row.participant.masked_nik,
-                    row.enrollment.get_status_display(),
-                    *row.marks,
-                    row.present,
-                    _percent(row.held_percent),
-                    _percent(row.planned_percent),
-                )
+                row.participant.full_name,
+                row.participant.masked_nik,
+                row.enrollment.get_status_display(),
+                *row.marks,
+                Count(row.present),
+                # As the roster page: present / the person's marks at meetings held so far, and / every meeting.
+                Percent(row.present, row.marked_held, decimals=0),
+                Percent(row.present, roster.planned, decimals=0),
             ]
         )
     return rows
 
 
-def _filename(roster: Roster, extension: str) -> str:
-    return f"presensi-{roster.package.code}.{extension}"
+def _name(roster: Roster) -> str:
+    return f"presensi-{roster.package.code}"
 
 
 def roster_csv(roster: Roster) -> HttpResponse:
     """Semicolon-separated with a BOM: what Excel set to Indonesian opens straight into columns."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerows(roster_table(roster))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(roster, "csv")}"'
-    return response
+    return csv_response(_name(roster), roster_table(roster))
 
 
 def roster_xlsx(roster: Roster) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = roster.package.code[:31]
-    sheet.append([f"{roster.package.code} · {roster.package.title}"])
-    sheet.append([roster.package.provider.name])
-    sheet.append([])
-    for row in roster_table(roster):
-        sheet.append(row)
-    for cell in sheet[4]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "D5"
-    sheet.column_dimensions["A"].width = 28
-    sheet.column_dimensions["B"].width = 20
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(roster, "xlsx")}"'
-    return response
+    """The package and provider on top, then the table, its header in bold; names and NIKs stay in view."""
+    rows = [
+        [f"{roster.package.code} · {roster.package.title}"],
+        [roster.package.provider.name],
+        [],
+        *roster_table(roster),
+    ]
+    sheet = Sheet(roster.package.code, rows, bold_rows={3}, widths={"A": 28, "B": 20}, freeze="D5")
+    return xlsx_response(_name(roster), sheet)

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "reports:data-version"
 # Raise when the shape of the cached figures changes, so a new release never reads an old shape.
-FIGURES_FORMAT = 1
+FIGURES_FORMAT = 2  # 2: money in whole rupiah (ints)
 COMPUTING_SECONDS = 30  # how long others wait for one process computing the same figures
 
 
@@ -67,17 +67,23 @@ def cached(part: str, selection: tuple, compute, *, seconds: int):
     figures wait for its result: ten officials opening the dashboard after a change cost one
     computation, not ten at once on the same database. If that process fails, the next waiter
     takes over. `seconds` of 0 or less means no caching.
+
+    The lock holds a token of its own: when computing took longer than COMPUTING_SECONDS, the lock
+    expired and another process may have taken it; this one then leaves that lock alone. (The
+    cache API has no compare-and-delete, so a lock taken between the read and the delete can still
+    go; the cost is one more computation, never wrong figures.)
     """
     if seconds <= 0:
         return compute()
     key = figures_key(part, selection)
     computing = f"{key}:computing"
+    token = uuid.uuid4().hex
     deadline = time.monotonic() + COMPUTING_SECONDS
     while True:
         value = cache.get(key)
         if value is not None:
             return value
-        if cache.add(computing, True, timeout=COMPUTING_SECONDS):
+        if cache.add(computing, token, timeout=COMPUTING_SECONDS):
             break  # this process computes them
         if time.monotonic() > deadline:
             return compute()  # the other process is very slow: do not wait for ever
@@ -86,5 +92,6 @@ def cached(part: str, selection: tuple, compute, *, seconds: int):
         value = compute()
         cache.set(key, value, timeout=seconds)
     finally:
-        cache.delete(computing)
+        if cache.get(computing) == token:  # still ours
+            cache.delete(computing)
     return value

@@ -15,12 +15,14 @@ kecamatan), cancelled packages left out:
 import datetime
 import zoneinfo
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncDate
 
+from participants.followups import due_for_round
 from participants.models import Enrollment, Outcome, Participant
-from pekalongan_training.dates import add_months
+from pekalongan_training.formatting import whole_rupiah
 from programs.models import Program, Session, TrainingPackage
 
 SEATED = Enrollment.SEAT_STATUSES
@@ -198,15 +200,20 @@ def realization(f: Filters) -> list[dict]:
     ]
 
 
+def _per_head(budget: int, people: int) -> int | None:
+    """A budget shared out per person, in whole rupiah (rounded half up); nobody to share it by is None."""
+    return whole_rupiah(Fraction(budget, people)) if people else None
+
+
 def costs(f: Filters, counts: dict) -> dict:
-    """Package budgets / enrolled people, and / completers (not under a kecamatan filter)."""
+    """Package budgets / enrolled people, and / completers (not under a kecamatan filter); whole rupiah."""
     if f.kecamatan:
         return {"budget": None, "per_participant": None, "per_completer": None}
     budget = f.packages().aggregate(total=Coalesce(Sum("budget"), 0))["total"]
     return {
         "budget": budget,
-        "per_participant": budget / counts["enrolled"] if counts["enrolled"] else None,
-        "per_completer": budget / counts["completers"] if counts["completers"] else None,
+        "per_participant": _per_head(budget, counts["enrolled"]),
+        "per_completer": _per_head(budget, counts["completers"]),
     }
 
 
@@ -219,7 +226,7 @@ class RoundOutcome:
     by_status: dict = field(default_factory=dict)
     related: int = 0
     intake_working: int = 0
-    median_income: float | None = None
+    median_income: int | None = None  # whole rupiah
 
     @property
     def pending(self) -> int:
@@ -262,8 +269,8 @@ class RoundOutcome:
 
 
 def _due(f: Filters, round_: int, today: datetime.date):
-    """Completers whose package ended at least `round_` months ago."""
-    return f.enrollments().filter(status=Enrollment.Status.COMPLETED, package__ends_on__lte=add_months(today, -round_))
+    """Completers in the filters whose round is due: the follow-up work list's rule (participants/followups.py)."""
+    return due_for_round(f.enrollments(), round_, today)
 
 
 def outcomes(f: Filters, today: datetime.date) -> list[RoundOutcome]:
@@ -301,8 +308,11 @@ def outcomes(f: Filters, today: datetime.date) -> list[RoundOutcome]:
     return results
 
 
-def _median_income(f: Filters, round_: int, today: datetime.date) -> float | None:
-    """The middle monthly income of due completers working at the round (two queries, no list in Python)."""
+def _median_income(f: Filters, round_: int, today: datetime.date) -> int | None:
+    """The middle monthly income of due completers working at the round (two queries, no list in Python).
+
+    With an even number of incomes, the mean of the middle two, rounded half up to a whole rupiah.
+    """
     incomes = Outcome.objects.filter(
         enrollment__in=_due(f, round_, today),
         round=round_,
@@ -313,7 +323,7 @@ def _median_income(f: Filters, round_: int, today: datetime.date) -> float | Non
     if not count:
         return None
     middle = list(incomes.values_list("monthly_income", flat=True)[(count - 1) // 2 : count // 2 + 1])
-    return sum(middle) / len(middle)
+    return whole_rupiah(Fraction(sum(middle), len(middle)))
 
 
 # --- breakdowns ---------------------------------------------------------------------------------
@@ -371,7 +381,11 @@ def by_domicile(f: Filters) -> dict:
 
 
 def _age_band():
-    """Age at enrollment (the day of enrollment, else the package's first day), banded, in the database."""
+    """Age at enrollment, banded, in the database.
+
+    The age kept on the enrollment when the person's birth date was erased (participant_anonymise);
+    otherwise from the birth date, on the day of enrollment, else on the package's first day.
+    """
     born, start = "participant__birth_date", "enrolled_day"
     before_birthday = Case(
         When(start_month__lt=F("birth_month"), then=Value(1)),
@@ -385,7 +399,9 @@ def _age_band():
         "start_day": ExtractDay(start),
         "birth_day": ExtractDay(born),
     }
-    age = ExtractYear(start) - ExtractYear(born) - before_birthday
+    age = Coalesce(
+        F("age_at_enrollment"), ExtractYear(start) - ExtractYear(born) - before_birthday, output_field=IntegerField()
+    )
     band = Case(
         *(When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BANDS),
         default=Value("<15"),
@@ -489,9 +505,7 @@ def provider_outcomes(f: Filters, today: datetime.date, round_: int = 6) -> list
                 "self_employment": Rate(outcome.get("self_employed", 0), outcome.get("due", 0)),
                 "employment": Rate(outcome.get("working", 0), outcome.get("due", 0)),
                 "response": Rate(outcome.get("reached", 0), outcome.get("due", 0)),
-                "per_completer": budget / row["completers"]
-                if budget and row["completers"] and not f.kecamatan
-                else None,
+                "per_completer": _per_head(budget, row["completers"]) if budget and not f.kecamatan else None,
             }
         )
     return sorted(league, key=lambda r: (-(r["completion"].percent or -1), r["label"]))

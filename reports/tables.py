@@ -1,27 +1,69 @@
-"""The dashboard's figures as tables: one source for the page's exports, the print view and open data."""
+"""The dashboard's figures as typed tables: one source for the page, the print view, the exports and open data."""
 
 import datetime
+import enum
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from pekalongan_training.formatting import spreadsheet_safe
+from pekalongan_training.formatting import half_up
+from pekalongan_training.spreadsheets import Count, Money, Percent, Points
 from reports import indicators
 from reports.caching import cached
-from reports.indicators import Filters, Rate
+from reports.indicators import Filters
 
 SMALL_CELL = 5  # open data: a count of fewer people than this is not published
 
 
+class Kind(enum.Enum):
+    """What a column holds, which says how every renderer writes it."""
+
+    LABEL = "label"  # the row's name: a kecamatan, a round, an indicator
+    COUNT = "count"  # a whole number of people, packages or marks: 1.234
+    RATE = "rate"  # a Rate, always written with its denominator: 42,9% dari 7
+    MONEY = "money"  # whole rupiah: Rp1.500.000
+    POINTS = "points"  # percentage points, the difference of two shares: +12,5 poin
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: Kind | None  # None only for the headline's value column: each row's measure says (Table.cells)
+    public: bool = True  # open data may publish it
+    suppress_small: bool = True  # open data leaves small counts and rates on a small base empty
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: Column
+    value: object  # by column.kind: str, int, Rate, int (rupiah), float (points), or None
+
+
 @dataclass(frozen=True)
 class Table:
+    """A table of figures; each cell is typed by its column.
+
+    In the headline, a table of measures, each row is [measure, value]: the measure is the Column
+    that names and types the value (the value column's kind is None).
+    """
+
     key: str
     title: str
-    columns: list[str]
-    rows: list[list]  # cells: str, int, float, Rate or None
+    columns: list[Column]
+    rows: list[list]
+
+    def cells(self, row: list) -> list[Cell]:
+        if isinstance(row[0], Column):
+            measure, value = row
+            return [Cell(self.columns[0], measure.title), Cell(measure, value)]
+        return [Cell(column, value) for column, value in zip(self.columns, row, strict=True)]
+
+    @property
+    def typed_rows(self) -> list[list[Cell]]:
+        return [self.cells(row) for row in self.rows]
 
 
 def dashboard_data(f: Filters, today: datetime.date) -> dict:
@@ -74,8 +116,30 @@ def _attendance_figures(f: Filters, today: datetime.date) -> dict:
     }
 
 
+def _label(title: str) -> Column:
+    return Column(title, Kind.LABEL)
+
+
+def _count(title: str, **flags) -> Column:
+    return Column(title, Kind.COUNT, **flags)
+
+
+def _rate(title: str, **flags) -> Column:
+    return Column(title, Kind.RATE, **flags)
+
+
+def _money(title: str) -> Column:
+    """Money per head and the median (one income can be the median) are not published as open data."""
+    return Column(title, Kind.MONEY, public=False)
+
+
 def _group_table(key, title, first_column, rows):
-    columns = [first_column, _("Enrolled (people)"), _("Completers (people)"), _("Completion rate")]
+    columns = [
+        _label(first_column),
+        _count(_("Enrolled (people)")),
+        _count(_("Completers (people)")),
+        _rate(_("Completion rate")),
+    ]
     return Table(
         key, title, columns, [[row["label"], row["enrolled"], row["completers"], row["completion"]] for row in rows]
     )
@@ -86,24 +150,30 @@ def tables(data: dict) -> list[Table]:
     headline = Table(
         "headline",
         _("Headline figures"),
-        [_("Indicator"), _("Value")],
+        [_label(_("Indicator")), Column(_("Value"), None)],
         [
-            [_("Enrolled (people)"), counts["enrolled"]],
-            [_("Completers (people)"), counts["completers"]],
-            [_("Completion rate"), data["completion"]],
-            [_("Attendance rate (held meetings)"), data["attendance"]["held"]],
-            [_("Attendance rate (all planned meetings)"), data["attendance"]["planned"]],
-            [_("Certification rate (LSP)"), data["certification"]],
-            [_("Reporting completeness"), data["reporting"]["recorded"]],
-            [_("Reported on time"), data["reporting"]["on_time"]],
-            [_("Cost per participant (Rp)"), costs["per_participant"]],
-            [_("Cost per completer (Rp)"), costs["per_completer"]],
+            [_count(_("Enrolled (people)")), counts["enrolled"]],
+            [_count(_("Completers (people)")), counts["completers"]],
+            [_rate(_("Completion rate")), data["completion"]],
+            [_rate(_("Attendance rate (held meetings)")), data["attendance"]["held"]],
+            [_rate(_("Attendance rate (all planned meetings)")), data["attendance"]["planned"]],
+            [_rate(_("Certification rate (LSP)")), data["certification"]],
+            [_rate(_("Reporting completeness")), data["reporting"]["recorded"]],
+            [_rate(_("Reported on time")), data["reporting"]["on_time"]],
+            [_money(_("Cost per participant (Rp)")), costs["per_participant"]],
+            [_money(_("Cost per completer (Rp)")), costs["per_completer"]],
         ],
     )
+    # Counts of packages are not people: published as they are.
     realization = Table(
         "realization",
         _("Package realization per category"),
-        [_("Category"), _("Packages planned"), _("Realization"), _("Package completion")],
+        [
+            _label(_("Category")),
+            _count(_("Packages planned"), suppress_small=False),
+            _rate(_("Realization"), suppress_small=False),
+            _rate(_("Package completion"), suppress_small=False),
+        ],
         [[str(row["label"]), row["planned"], row["realization"], row["completion"]] for row in data["realization"]],
     )
     outcome_rows = []
@@ -129,19 +199,20 @@ def tables(data: dict) -> list[Table]:
         "outcomes",
         _("Outcomes by follow-up round"),
         [
-            _("Round"),
-            _("Due"),
-            _("Reached"),
-            _("Not reachable"),
-            _("Pending"),
-            _("Self-employment rate (of due)"),
-            _("Self-employment rate (of reached)"),
-            _("Employment rate (of due)"),
-            _("Employment rate (of reached)"),
-            _("Response rate"),
-            _("Change from intake (points)"),
-            _("Training-related work"),
-            _("Median monthly income (Rp)"),
+            _label(_("Round")),
+            _count(_("Due")),
+            _count(_("Reached")),
+            _count(_("Not reachable")),
+            _count(_("Pending")),
+            _rate(_("Self-employment rate (of due)")),
+            _rate(_("Self-employment rate (of reached)")),
+            _rate(_("Employment rate (of due)")),
+            _rate(_("Employment rate (of reached)")),
+            _rate(_("Response rate")),
+            # A difference of small counts: not published as open data.
+            Column(_("Change from intake (points)"), Kind.POINTS, public=False),
+            _rate(_("Training-related work")),
+            _money(_("Median monthly income (Rp)")),
         ],
         outcome_rows,
     )
@@ -149,16 +220,16 @@ def tables(data: dict) -> list[Table]:
         "providers",
         _("Providers"),
         [
-            _("Provider"),
-            _("Enrolled (people)"),
-            _("Completers (people)"),
-            _("Completion rate"),
-            _("Attendance rate"),
-            _("Self-employment rate, 6 months"),
-            _("Employment rate, 6 months"),
-            _("Response rate, 6 months"),
-            _("Cost per completer (Rp)"),
-            _("Reporting completeness"),
+            _label(_("Provider")),
+            _count(_("Enrolled (people)")),
+            _count(_("Completers (people)")),
+            _rate(_("Completion rate")),
+            _rate(_("Attendance rate")),
+            _rate(_("Self-employment rate, 6 months")),
+            _rate(_("Employment rate, 6 months")),
+            _rate(_("Response rate, 6 months")),
+            _money(_("Cost per completer (Rp)")),
+            _rate(_("Reporting completeness")),
         ],
         [
             [
@@ -189,31 +260,77 @@ def tables(data: dict) -> list[Table]:
         _group_table("wave", _("By wave"), _("Wave"), program["wave"]),
         _group_table("funding", _("By funding source"), _("Funding source"), program["funding"]),
         _group_table("sex", _("By sex"), _("Sex"), person["sex"]),
-        _group_table("age_band", _("By age at the start of training"), _("Age"), person["age_band"]),
+        _group_table("age_band", _("By age at enrollment"), _("Age"), person["age_band"]),
         _group_table("education", _("By education"), _("Education"), person["education"]),
         _group_table("beneficiary_group", _("By beneficiary group"), _("Group"), person["beneficiary_group"]),
         _group_table("disability", _("By disability"), _("Disability"), person["disability"]),
     ]
 
 
-def plain(cell):
-    """A cell as a plain value for CSV and XLSX: rates become percentages with one decimal."""
-    if isinstance(cell, Rate):
-        return None if cell.percent is None else round(cell.percent, 1)
-    if isinstance(cell, float):
-        return round(cell, 1)
-    return spreadsheet_safe(cell)
+# --- spreadsheets (CSV and XLSX) ----------------------------------------------------------------
+
+
+def _of() -> str:
+    return pgettext("the denominator of the rate in the column before", "of")
+
+
+def spreadsheet_rows(table: Table) -> list[list]:
+    """The table's header and rows for pekalongan_training.spreadsheets: each rate followed by its denominator."""
+    measures = [row[0] for row in table.rows if isinstance(row[0], Column)]
+    header = []
+    for column in table.columns:
+        header.append(column.title)
+        if column.kind is Kind.RATE or (column.kind is None and any(m.kind is Kind.RATE for m in measures)):
+            header.append(_of())
+    rows = [header]
+    for cells in table.typed_rows:
+        row = []
+        for cell in cells:
+            row.extend(_spreadsheet_cells(cell))
+        rows.append(row)
+    return rows
+
+
+def _spreadsheet_cells(cell: Cell) -> list:
+    kind, value = cell.column.kind, cell.value
+    if kind is Kind.RATE:
+        return [Percent(value.numerator, value.denominator), Count(value.denominator)]
+    if kind is Kind.COUNT:
+        return [Count(value)]
+    if kind is Kind.MONEY:
+        return [Money(value)]
+    if kind is Kind.POINTS:
+        return [Points(value)]
+    return [str(value)]
+
+
+# --- open data ----------------------------------------------------------------------------------
 
 
 def _small(value: int) -> bool:
     return 0 < value < SMALL_CELL
 
 
-def _risky(cell) -> bool:
+def _risky(cell: Cell) -> bool:
     """A count of 1-4 people, or a rate whose yes or no part is 1-4 people or whose base is under 5."""
-    if isinstance(cell, Rate):
-        return cell.denominator < SMALL_CELL or _small(cell.numerator) or _small(cell.denominator - cell.numerator)
-    return isinstance(cell, int) and not isinstance(cell, bool) and _small(cell)
+    if not cell.column.suppress_small:
+        return False
+    value = cell.value
+    if cell.column.kind is Kind.RATE:
+        return value.denominator < SMALL_CELL or _small(value.numerator) or _small(value.denominator - value.numerator)
+    return cell.column.kind is Kind.COUNT and value is not None and _small(value)
+
+
+def _published(cell: Cell):
+    """A cell as open data publishes it: counts and rupiah as whole numbers, rates as percentages with one decimal."""
+    kind, value = cell.column.kind, cell.value
+    if value is None:
+        return None
+    if kind is Kind.RATE:
+        return None if value.percent is None else float(half_up(value.percent, 1))
+    if kind is Kind.POINTS:
+        return float(half_up(value, 1))
+    return value
 
 
 def open_data_rows(table: Table) -> tuple[list[str], list[list]]:
@@ -221,33 +338,24 @@ def open_data_rows(table: Table) -> tuple[list[str], list[list]]:
 
     A row with any count of 1-4 people is suppressed whole (its other figures could give it away),
     and when only one row of a table is suppressed, the next smallest is too, so that it cannot be
-    worked out from a total elsewhere. Counts of packages (the realization table) are not people.
+    worked out from a total elsewhere. Columns flagged suppress_small=False (counts of packages,
+    which are not people) are published as they are; columns not public are left out.
     """
-    keep = [i for i, column in enumerate(table.columns) if not any(word in column.lower() for word in _left_out())]
-    columns = [table.columns[i] for i in keep]
-    rows = [[row[i] for i in keep] for row in table.rows]
-    if table.key == "realization":
-        return columns, [[plain(cell) for cell in row] for row in rows]
-    if table.key == "headline":
-        rows = [row for row in rows if not any(word in str(row[0]).lower() for word in _left_out())]
-        return columns, [[row[0], None if _risky(row[1]) else plain(row[1])] for row in rows]
-    suppressed = [any(_risky(cell) for cell in row[1:]) for row in rows]
+    typed = table.typed_rows
+    if any(column.kind is None for column in table.columns):  # the headline: one measure a row
+        rows = [cells for cells in typed if cells[1].column.public]
+        return [column.title for column in table.columns], [
+            [cells[0].value, None if _risky(cells[1]) else _published(cells[1])] for cells in rows
+        ]
+    keep = [i for i, column in enumerate(table.columns) if column.public]
+    columns = [table.columns[i].title for i in keep]
+    rows = [[cells[i] for i in keep] for cells in typed]
+    suppressed = [any(_risky(cell) for cell in cells[1:]) for cells in rows]
     if sum(suppressed) == 1 and len(rows) > 1:
         others = [i for i, hidden in enumerate(suppressed) if not hidden]
-        smallest = min(others, key=lambda i: rows[i][1] if isinstance(rows[i][1], int) else 0)
+        smallest = min(others, key=lambda i: rows[i][1].value if rows[i][1].column.kind is Kind.COUNT else 0)
         suppressed[smallest] = True
     return columns, [
-        [row[0], *([None] * (len(row) - 1) if hidden else [plain(cell) for cell in row[1:]])]
-        for row, hidden in zip(rows, suppressed, strict=True)
-    ]
-
-
-def _left_out() -> list[str]:
-    """Open data leaves out money per head and the median (one income can be the median) and the
-    change from intake (a difference of small counts): these headers, in the language being written."""
-    return [
-        _("Cost per participant (Rp)").lower(),
-        _("Cost per completer (Rp)").lower(),
-        _("Median monthly income (Rp)").lower(),
-        _("Change from intake (points)").lower(),
+        [cells[0].value, *([None] * (len(cells) - 1) if hidden else [_published(cell) for cell in cells[1:]])]
+        for cells, hidden in zip(rows, suppressed, strict=True)
     ]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from reports import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="index"),
     path("indicators/", views.indicator_definitions, name="indicators"),
     path("print/", views.print_view, name="print"),
-    path("export.<str:fmt>", views.export, name="export"),
-    path("open-data.<str:fmt>", views.open_data, name="open-data"),
+    # Only the formats that exist: /dashboard/export.json is a 404, not a CSV under another name.
+    re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
+    re_path(r"^open-data\.(?P<fmt>csv|json)$", views.open_data, name="open-data"),
 ]

@@ -1,23 +1,18 @@
 """The officials' dashboard, its definitions, and its exports. Aggregates only: no personal data."""
 
-import csv
-import io
 import json
 
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
-from pekalongan_training.formatting import spreadsheet_safe
 from pekalongan_training.roles import is_dinas_staff, is_official, role_required
+from pekalongan_training.spreadsheets import OPEN_DATA, Sheet, csv_response, spreadsheet_response
 from reports.forms import DashboardFilterForm
-from reports.tables import dashboard_data, open_data_rows, plain, tables
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from reports.tables import dashboard_data, open_data_rows, spreadsheet_rows, tables
 
 
 def dashboard_view(view):
@@ -39,7 +34,7 @@ def _header_lines(form, today, data) -> list[list[str]]:
         [_("Job training, Dinperinaker Kota Pekalongan")],
         [_("Figures as of %(date)s; cancelled packages left out.") % {"date": today.isoformat()}],
         [_("Attendance and reporting figures computed at %(time)s WIB.") % {"time": computed}],
-        *([label, spreadsheet_safe(value)] for label, value in described),
+        *([label, value] for label, value in described),
         [_("Definitions: /dashboard/indicators/")],
         [],
     ]
@@ -52,7 +47,13 @@ def dashboard(request):
     return render(
         request,
         "reports/dashboard.html",
-        {"form": form, "today": today, "filters_query": request.GET.urlencode(), **data},
+        {
+            "form": form,
+            "today": today,
+            "filters_query": request.GET.urlencode(),
+            "tables": {table.key: table for table in tables(data)},
+            **data,
+        },
     )
 
 
@@ -73,39 +74,14 @@ def print_view(request):
 
 @dashboard_view
 def export(request, fmt):
+    """The tables as one sheet under the filters, for Excel (reports/urls.py lets only csv and xlsx through)."""
     form, today, data = _data(request)
-    sections = tables(data)
-    if fmt == "xlsx":
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "Dasbor"
-        for line in _header_lines(form, today, data):
-            sheet.append(line)
-        for table in sections:
-            sheet.append([table.title])
-            sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-            sheet.append(table.columns)
-            for row in table.rows:
-                sheet.append([plain(cell) for cell in row])
-            sheet.append([])
-        sheet.column_dimensions["A"].width = 40
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    else:
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerows(_header_lines(form, today, data))
-        for table in sections:
-            writer.writerow([table.title])
-            writer.writerow(table.columns)
-            writer.writerows([[plain(cell) for cell in row] for row in table.rows])
-            writer.writerow([])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        fmt = "csv"
-    response["Content-Disposition"] = f'attachment; filename="dasbor-pelatihan-{today.isoformat()}.{fmt}"'
-    return response
+    rows, bold = _header_lines(form, today, data), set()
+    for table in tables(data):
+        bold |= {len(rows), len(rows) + 1}  # the table's title and its header
+        rows += [[table.title], *spreadsheet_rows(table), []]
+    sheet = Sheet("Dasbor", rows, bold_rows=bold, widths={"A": 40})
+    return spreadsheet_response(fmt, f"dasbor-pelatihan-{today.isoformat()}", sheet)
 
 
 @dashboard_view
@@ -113,32 +89,28 @@ def open_data(request, fmt):
     """Aggregates for publication: any cell counting fewer than 5 people is left empty (suppressed)."""
     form, today, data = _data(request)
     sections = tables(data)
-    if fmt == "json":
-        payload = {
-            "title": "Pelatihan kerja Dinperinaker Kota Pekalongan",
-            "as_of": today.isoformat(),
-            "filters": dict(form.described()),
-            "suppression": _("Counts of 1 to 4 people, and rates over fewer than 5, are left empty (null)."),
-            "definitions": request.build_absolute_uri("/dashboard/indicators/"),
-            "tables": [
-                {"key": table.key, "title": table.title, "columns": columns, "rows": rows}
-                for table in sections
-                for columns, rows in [open_data_rows(table)]
-            ],
-        }
-        response = HttpResponse(
-            json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
-        )
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["table", "group", "measure", "value"])
+    name = f"data-terbuka-pelatihan-{today.isoformat()}"
+    if fmt == "csv":
+        rows = [["table", "group", "measure", "value"]]
         for table in sections:
-            columns, rows = open_data_rows(table)
-            for row in rows:
-                for column, cell in zip(columns[1:], row[1:], strict=True):
-                    writer.writerow([table.key, spreadsheet_safe(row[0]), column, cell])
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        fmt = "csv"
-    response["Content-Disposition"] = f'attachment; filename="data-terbuka-pelatihan-{today.isoformat()}.{fmt}"'
+            columns, published = open_data_rows(table)
+            for row in published:
+                rows += [[table.key, row[0], column, cell] for column, cell in zip(columns[1:], row[1:], strict=True)]
+        return csv_response(name, rows, style=OPEN_DATA)
+    payload = {
+        "title": "Pelatihan kerja Dinperinaker Kota Pekalongan",
+        "as_of": today.isoformat(),
+        "filters": dict(form.described()),
+        "suppression": _("Counts of 1 to 4 people, and rates over fewer than 5, are left empty (null)."),
+        "definitions": request.build_absolute_uri("/dashboard/indicators/"),
+        "tables": [
+            {"key": table.key, "title": table.title, "columns": columns, "rows": rows}
+            for table in sections
+            for columns, rows in [open_data_rows(table)]
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.json")
     return response

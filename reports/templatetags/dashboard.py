@@ -2,8 +2,8 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from pekalongan_training.formatting import percent, rupiah
-from reports.indicators import Rate
+from pekalongan_training import formatting
+from reports.tables import Cell, Kind
 
 register = template.Library()
 
@@ -14,34 +14,33 @@ def rate(value):
     if getattr(value, "percent", None) is None:
         return "–"
     return _("%(percent)s of %(denominator)s") % {
-        "percent": percent(value.percent, 1),
+        "percent": formatting.percent(value.percent, 1),
         "denominator": number_format(value.denominator, force_grouping=True),
     }
 
 
 @register.filter
 def money(value):
-    return rupiah(round(value)) if isinstance(value, int | float) else "–"
+    """Whole rupiah: Rp1.500.000; nothing to show is a dash."""
+    return formatting.rupiah(value)
 
 
 @register.filter
 def points(value):
     """Percentage points with a sign: +12,5 poin."""
-    if not isinstance(value, int | float):
-        return "–"
-    sign = "+" if value > 0 else ""
-    return _("%(value)s points") % {"value": sign + number_format(round(value, 1), decimal_pos=1)}
+    return formatting.points(value)
+
+
+RENDERERS = {
+    Kind.LABEL: lambda value: value,
+    Kind.COUNT: formatting.count,
+    Kind.RATE: rate,
+    Kind.MONEY: money,
+    Kind.POINTS: points,
+}
 
 
 @register.filter
-def cell(value):
-    """Any table cell for the print view: a rate, an amount of money, a number, or a dash."""
-    if isinstance(value, Rate):
-        return rate(value)
-    if isinstance(value, float):
-        return money(value)
-    if value is None:
-        return "–"
-    if isinstance(value, int) and not isinstance(value, bool):
-        return number_format(value, force_grouping=True)
-    return value
+def formatted(cell: Cell):
+    """A reports.tables.Cell as its column's kind says: 11, 77,8% dari 9, Rp1.500.000, +50,0 poin."""
+    return RENDERERS[cell.column.kind](cell.value)

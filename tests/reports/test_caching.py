@@ -225,6 +225,27 @@ def test_when_the_other_process_never_finishes_they_are_computed_here_and_its_lo
     assert cache.get(f"{key}:computing") is True
 
 
+def test_the_lock_goes_when_the_figures_are_in():
+    key = figures_key("figures", ("a selection",))
+    assert cached("figures", ("a selection",), lambda: {"enrolled": 4}, seconds=60) == {"enrolled": 4}
+    assert cache.get(key) == {"enrolled": 4} and cache.get(f"{key}:computing") is None
+
+
+def test_a_lock_that_expired_while_computing_and_was_taken_by_another_process_is_left_to_it():
+    key = figures_key("figures", ("a selection",))
+    computing = f"{key}:computing"
+
+    def slow():
+        # This computation outlived COMPUTING_SECONDS: its lock expired and another process took one.
+        assert cache.get(computing) is not None
+        cache.delete(computing)
+        assert cache.add(computing, "the other process's token")
+        return {"enrolled": 6}
+
+    assert cached("figures", ("a selection",), slow, seconds=60) == {"enrolled": 6}
+    assert cache.get(computing) == "the other process's token"
+
+
 def test_no_seconds_means_no_caching():
     results = iter([{"enrolled": 1}, {"enrolled": 2}])
     assert cached("attendance", ("s",), lambda: next(results), seconds=0) == {"enrolled": 1}

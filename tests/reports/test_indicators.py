@@ -15,8 +15,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from participants import attendance_summary
+from participants import attendance_summary, followups
 from participants.models import Attendance, Enrollment, Outcome
+from participants.services import participant_anonymise
 from pekalongan_training.dates import add_months
 from programs.models import Kecamatan, Kelurahan, TrainingPackage
 from reports import indicators
@@ -273,7 +274,7 @@ def test_breakdowns(city):
     assert league["Penyelenggara X"]["reporting"] == Rate(7, 8)
 
 
-def test_age_bands_at_the_start_of_the_package(city):
+def test_age_bands_at_enrollment(city):
     p3 = city["packages"]["P3"]
     start = p3.starts_on
     young = factories.ParticipantFactory(birth_date=start.replace(year=start.year - 25) + datetime.timedelta(days=1))
@@ -283,6 +284,51 @@ def test_age_bands_at_the_start_of_the_package(city):
     # 17 May 1998 (28); the new one is 24.
     assert bands.get("15-24", 0) >= 1
     assert sum(bands.values()) == 4
+
+
+def test_an_anonymised_person_keeps_the_age_band_of_their_enrollment():
+    package = factories.TrainingPackageFactory()
+    # Enrolled on 1 September 2026, a month before turning 25: 24.
+    person = factories.ParticipantFactory(birth_date=datetime.date(2001, 10, 1))
+    enrollment = factories.EnrollmentFactory(participant=person, package=package, enrolled_on=datetime.date(2026, 9, 1))
+
+    def bands():
+        return {row["label"]: row["enrolled"] for row in indicators.by_person(Filters())["age_band"]}
+
+    assert bands() == {"15-24": 1}
+    # Anonymised: the birth date keeps only its year (1 July 2001), which would make them 25 ...
+    type(person).objects.filter(pk=person.pk).update(birth_date=datetime.date(2001, 7, 1))
+    assert bands() == {"25-34": 1}
+    # ... so the age at enrollment is kept on the enrollment, and the band stays.
+    Enrollment.objects.filter(pk=enrollment.pk).update(age_at_enrollment=24)
+    assert bands() == {"15-24": 1}
+
+
+def test_anonymising_keeps_every_age_band(city):
+    person = factories.ParticipantFactory(birth_date=datetime.date(2001, 10, 1))  # 24 on 1 September 2026
+    factories.EnrollmentFactory(
+        participant=person, package=city["packages"]["P3"], enrolled_on=datetime.date(2026, 9, 1)
+    )
+    before = indicators.by_person(Filters())["age_band"]
+    participant_anonymise(participant=person, actor=factories.StaffFactory())
+    assert indicators.by_person(Filters())["age_band"] == before
+
+
+def test_the_dashboard_and_the_follow_up_work_list_count_the_same_people_due(city):
+    dashboard = [(r.round, r.due, r.reached, r.unreachable) for r in indicators.outcomes(Filters(), city["today"])]
+    work_list = [(p.round, p.due, p.reached, p.unreachable) for p in followups.progress(city["today"])]
+    assert dashboard == work_list == [(3, 7, 4, 2), (6, 4, 2, 1), (12, 4, 1, 0)]
+
+
+def test_an_even_number_of_incomes_has_the_mean_of_the_middle_two_in_whole_rupiah():
+    today = timezone.localdate()
+    package = factories.TrainingPackageFactory(
+        status="completed", starts_on=add_months(today, -5), ends_on=add_months(today, -4)
+    )
+    for income in (1_000_000, 1_500_000, 1_500_001, 9_000_000):
+        enrollment = factories.EnrollmentFactory(package=package, status="completed")
+        factories.OutcomeFactory(enrollment=enrollment, round=3, status="employed", monthly_income=income)
+    assert indicators.outcomes(Filters(), today)[0].median_income == 1_500_001  # 1.500.000,5 rounded half up
 
 
 def test_an_empty_selection_gives_no_rates_and_no_errors(city):
