@@ -19,11 +19,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from participants.eligibility import eligibility_failures
+from participants import lifecycle
+from participants.eligibility import eligibility_failures_for
+from participants.lifecycle import Role
 from participants.models import Enrollment, Participant
 from participants.nik import nik_warnings, normalize_nik, parse_nik
-from participants.phones import normalize_phone
 from participants.services import seats_left
+from pekalongan_training.phones import normalize_phone
 from pekalongan_training.signals import records_changed
 from programs.models import Kelurahan, TrainingPackage
 
@@ -432,15 +434,14 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
         row.existing_pk = person.pk if person else None
     if package is None:
         return
-    if package.is_closed:
+    if not lifecycle.may_now(None, Enrollment.Status.ENROLLED, Role.STAFF, lifecycle.timing(package)):
         for row in rows:
             row.errors.append(("", _("Package %(code)s is completed or cancelled.") % {"code": package.code}))
         return
     already = set(
         Enrollment.objects.filter(package=package, participant__nik__in=niks).values_list("participant__nik", flat=True)
     )
-    free = seats_left(package)
-    wanted = 0
+    candidates = []
     for row in rows:
         if row.errors:
             continue
@@ -452,7 +453,12 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
         for name, value in row.data.items():
             setattr(person, name, value)
         person.employment_status_at_intake = person.employment_status_at_intake or Participant.EmploymentStatus.OTHER
-        failures = eligibility_failures(person, package)
+        candidates.append((row, person))
+    # The entry rules for all rows at once: one query, not one per row.
+    checked = eligibility_failures_for([person for _row, person in candidates], package)
+    free = seats_left(package)
+    wanted = 0
+    for (row, _person), failures in zip(candidates, checked, strict=True):
         for failure in failures:
             row.errors.append(("", failure.reason))
         if failures:
@@ -508,22 +514,14 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
     if package is not None:
         by_nik = Participant.objects.in_bulk([row.data["nik"] for row in result.rows], field_name="nik")
         today = timezone.localdate()
-        bulk_create_with_history(
-            [
-                Enrollment(
-                    participant=by_nik[row.data["nik"]],
-                    package=package,
-                    status=Enrollment.Status.ENROLLED,
-                    enrolled_on=today,
-                    source=Enrollment.Source.IMPORT,
-                    created_by=actor,
-                )
-                for row in result.rows
-            ],
-            Enrollment,
-            batch_size=1000,
-            default_user=actor,
-        )
+        enrollments = []
+        for row in result.rows:
+            enrollment = Enrollment(
+                participant=by_nik[row.data["nik"]], package=package, source=Enrollment.Source.IMPORT, created_by=actor
+            )
+            lifecycle.apply(enrollment, Enrollment.Status.ENROLLED, actor=actor, today=today)
+            enrollments.append(enrollment)
+        bulk_create_with_history(enrollments, Enrollment, batch_size=1000, default_user=actor)
     return result
 
 

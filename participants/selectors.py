@@ -124,7 +124,8 @@ class Roster:
         Over held meetings: present / the person's marks at meetings held so far (as the dashboard's
         attendance rate). Over all meetings: present / every planned meeting. The flag says
         "cannot_reach" when even perfect attendance at every meeting still unmarked stays below the
-        minimum, and "slipping" when attendance so far is below it.
+        minimum, and "slipping" when attendance so far is below it. Both through the package's one
+        rule for the share of meetings needed (TrainingPackage.present_needed).
         """
         row.held_percent = percent(row.present, row.marked_held)
         row.planned_percent = percent(row.present, self.planned)
@@ -132,7 +133,7 @@ class Roster:
             row.flag = None
         elif row.present + (self.planned - row.marked) < self.threshold:
             row.flag = "cannot_reach"
-        elif row.held_percent is not None and row.held_percent < self.package.min_attendance_percent:
+        elif row.present < self.package.present_needed(row.marked_held):
             row.flag = "slipping"
         else:
             row.flag = None

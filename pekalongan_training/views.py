@@ -5,14 +5,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from pekalongan_training.roles import is_official, is_operator
+from pekalongan_training.roles import is_dinas_staff, is_official, is_operator
 
 
 @login_required
 def home(request):
-    """Send each role where it belongs: staff to the admin, operators to the portal, officials to their page."""
+    """Send each role where it belongs: staff to the admin, operators to the portal, officials to their page.
+
+    By the same role checks as the admin site and the pages themselves: "staff status" alone does
+    not open the admin, so an operator whose account has it ticked still goes to the portal.
+    """
     user = request.user
-    if user.is_staff:
+    if is_dinas_staff(user):
         return redirect("admin:index")
     if is_operator(user):
         return redirect("provider:package-list")

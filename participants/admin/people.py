@@ -6,14 +6,13 @@ import io
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants.admin.enrollments import ParticipantEnrollmentInline
 from participants.forms.intake import ParticipantForm
 from participants.models import Participant, PersonalDataExport
-from participants.nik import normalize_nik
+from participants.search import participant_search
 from participants.services import participant_anonymise
 from pekalongan_training.formatting import spreadsheet_safe
 
@@ -94,25 +93,8 @@ class ParticipantAdmin(SimpleHistoryAdmin):
         return False
 
     def get_search_results(self, request, queryset, search_term):
-        """A NIK (or its first digits) is looked up on the NIK's own index; anything else by name.
-
-        Otherwise every word must match: digits the start of the NIK, anything else a part of the
-        name, in any case ("siti 3375" finds the Sitis whose NIK starts 3375). On PostgreSQL a
-        trigram index serves the name (migration 0012); not OR-ing a NIK test into each word is
-        what lets the index be used.
-        """
-        term = normalize_nik(search_term)
-        if len(term) == 16 and term.isascii() and term.isdigit():
-            return queryset.filter(nik=term), False
-        for word in smart_split(search_term):
-            if word[0] in "\"'" and word[0] == word[-1] and len(word) > 1:
-                word = unescape_string_literal(word)  # "Siti Aminah" in quotes: one phrase
-            digits = normalize_nik(word)
-            if digits and digits.isascii() and digits.isdigit():
-                queryset = queryset.filter(nik__startswith=digits)
-            elif word:
-                queryset = queryset.filter(full_name__icontains=word)
-        return queryset, False
+        """The same search as intake's (participants/search.py): every word must match."""
+        return participant_search(queryset, search_term), False
 
     @admin.action(description=_("Anonymise on the person's request (cannot be undone)"))
     def anonymise(self, request, queryset):

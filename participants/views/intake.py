@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from participants import imports
-from participants.eligibility import eligibility_failures
+from participants.eligibility import eligibility_failures_for
 from participants.forms.intake import ImportUploadForm
 from participants.models import Enrollment, Participant, ParticipantImport
-from participants.nik import normalize_nik
+from participants.search import participant_search
 from participants.selectors import with_seat_counts
 from participants.services import (
     applicant_accept,
@@ -101,12 +100,10 @@ def import_template(request, fmt):
 
 
 def _search(query: str):
-    query = " ".join(query.split())
-    if not query:
+    if not query.strip():
         return []
-    nik = normalize_nik(query)
-    lookup = Q(nik__startswith=nik) if nik.isdigit() else Q(full_name__icontains=query)
-    return list(Participant.objects.filter(lookup).select_related("kelurahan").order_by("full_name")[:20])
+    found = participant_search(Participant.objects.all(), query)
+    return list(found.select_related("kelurahan").order_by("full_name")[:20])
 
 
 @staff_view
@@ -120,10 +117,8 @@ def package_enrollment(request, pk):
     by_status = {status: [] for status in Enrollment.Status.values}
     for enrollment in enrollments:
         by_status[enrollment.status].append(enrollment)
-    applicants = [
-        (e, eligibility_failures(e.participant, package))
-        for e in sorted(by_status[Enrollment.Status.APPLIED], key=lambda e: (e.created_at, e.pk))
-    ]
+    applied = sorted(by_status[Enrollment.Status.APPLIED], key=lambda e: (e.created_at, e.pk))
+    applicants = list(zip(applied, eligibility_failures_for([e.participant for e in applied], package), strict=True))
     query = request.GET.get("q", "")
     found = _search(query)
     in_package = {e.participant_id for e in enrollments}

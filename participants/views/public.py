@@ -43,17 +43,20 @@ def public_package_list(request):
 def _rate_limited(request) -> bool:
     """More than `limit` posts from this address in the current period (fixed windows).
 
-    The key holds the period's number, so the count expires with its period whatever the cache
-    backend does on incr (the database cache's incr would reset the expiry), and a keyed hash of the
-    address, so the shared cache holds no IP address.
+    Each post claims one of `limit` numbered places of the period with cache.add, which is atomic
+    on every backend (the database cache's through its table's primary key), so posts arriving at
+    the same moment each count. Neither get-then-set nor cache.incr is: the database cache's incr
+    is a get and a set, which loses concurrent posts and sets the expiry back to the cache's
+    default 5 minutes. The key holds the period's number, so the places expire with their period,
+    and a keyed hash of the address, so the shared cache holds no IP address.
     """
     limit, seconds = settings.REGISTRATION_RATE_LIMIT
     window = int(time.time() // seconds)
     address = salted_hmac("registration-rate-limit", client_ip(request)).hexdigest()[:32]
-    key = f"registration:{window}:{address}"
-    count = cache.get(key, 0) + 1
-    cache.set(key, count, seconds)
-    return count > limit
+    places = [f"registration:{window}:{address}:{place}" for place in range(limit)]
+    taken = cache.get_many(places)
+    # The first free place that this post wins; another post may win a place between the two calls.
+    return not any(cache.add(key, 1, seconds) for key in places if key not in taken)
 
 
 def public_register(request, pk):
