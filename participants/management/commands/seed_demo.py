@@ -214,8 +214,8 @@ CURRENT_PLANS = [
     PackagePlan(2, Category.BLK, "Housekeeping", PackageStatus.RUNNING),
     PackagePlan(2, Category.KELURAHAN, "Tata Rias / MUA", PackageStatus.RUNNING, "33.75.01.1012"),
     PackagePlan(2, Category.FACTORY_WORKERS, "Batik", PackageStatus.RUNNING),
-    PackagePlan(2, Category.LPK, "Servis HP", PackageStatus.OPEN),
-    PackagePlan(2, Category.BLK, "Roti & Kue", PackageStatus.PLANNED),
+    PackagePlan(3, Category.LPK, "Servis HP", PackageStatus.OPEN),
+    PackagePlan(3, Category.BLK, "Roti & Kue", PackageStatus.PLANNED),
 ]
 
 # 2023 waves: (registration opens, closes, first training day).
@@ -543,11 +543,14 @@ class DemoBuilder:
     def _registration(self, year, wave) -> tuple[datetime.date, datetime.date]:
         if year == PAST_YEAR:
             return WAVES_2023[wave][:2]
-        # This year: wave 1 long over; wave 2 still takes applications for its later packages.
+        # This year: wave 1 long over, wave 2 in training, wave 3 taking applications. A wave's
+        # registration closes before its training starts.
         day = datetime.timedelta(days=1)
-        if wave == 1:
-            return self.today - 150 * day, self.today - 130 * day
-        return self.today - 45 * day, self.today + 7 * day
+        return {
+            1: (self.today - 150 * day, self.today - 130 * day),
+            2: (self.today - 50 * day, self.today - 20 * day),
+            3: (self.today - 10 * day, self.today + 7 * day),
+        }[wave]
 
     def _package(self, year, plan: PackagePlan, number: int, days: list[datetime.date]) -> TrainingPackage:
         hours = VOCATIONS[plan.vocation][0]
@@ -815,7 +818,7 @@ class DemoBuilder:
         sessions = self.sessions[package.pk]
         finished = package.status == PackageStatus.COMPLETED
         held = sessions if finished else [s for s in sessions if s.date < self.today]
-        threshold = -(-package.min_attendance_percent * len(sessions) // 100)
+        threshold = package.present_needed(len(sessions))
         operator = self.accounts[self.provider_slug[package.provider_id]]
         # The LSP tests whole classes: about half of the packages send their graduates.
         tested = rng.random() < (0.6 if package.category == Category.BLK else 0.4)
