@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from participants import lifecycle
@@ -27,6 +27,7 @@ from participants.nik import nik_warnings, normalize_nik, parse_nik
 from participants.services import seats_left
 from pekalongan_training.phones import normalize_phone
 from pekalongan_training.signals import records_changed
+from pekalongan_training.spreadsheets import Sheet, Text
 from programs.models import Kelurahan, TrainingPackage
 
 MAX_ROWS = 20_000
@@ -525,26 +526,12 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
     return result
 
 
-def template_xlsx() -> bytes:
-    """The template with Indonesian headers, the NIK column formatted as text, and one example row."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Peserta"
-    sheet.append([header for header, _name in COLUMNS])
-    sheet.append(EXAMPLE_ROW)
-    for cell in sheet["A"]:
-        cell.number_format = "@"
-    for column in "ABCDEFGHIJKLMN":
-        sheet.column_dimensions[column].width = 22
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def template_csv() -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow([header for header, _name in COLUMNS])
-    writer.writerow(EXAMPLE_ROW)
-    return buffer.getvalue()
+def template_sheet() -> Sheet:
+    """The template: Indonesian headers and one example row, its NIK written as text."""
+    example = [Text(EXAMPLE_ROW[0]), *EXAMPLE_ROW[1:]]
+    return Sheet(
+        "Peserta",
+        [[header for header, _name in COLUMNS], example],
+        bold_rows=[0],
+        widths=dict.fromkeys("ABCDEFGHIJKLMN", 22),
+    )

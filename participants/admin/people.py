@@ -1,11 +1,7 @@
 """The back office for people: search, export with full NIKs (logged), anonymisation on request."""
 
-import csv
-import io
-
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -14,7 +10,7 @@ from participants.forms.intake import ParticipantForm
 from participants.models import Participant, PersonalDataExport
 from participants.search import participant_search
 from participants.services import participant_anonymise
-from pekalongan_training.formatting import spreadsheet_safe
+from pekalongan_training.spreadsheets import Text, csv_response
 
 
 @admin.register(Participant)
@@ -62,27 +58,19 @@ class ParticipantAdmin(SimpleHistoryAdmin):
             % {"filters": filters, "ids": ids + (" …" if len(people) > 200 else "")},
             row_count=len(people),
         )
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow([_("NIK"), _("full name"), _("sex"), _("date of birth"), _("phone / WhatsApp"), _("kelurahan")])
-        for person in people:
-            writer.writerow(
-                [
-                    spreadsheet_safe(value)
-                    for value in (
-                        person.nik,
-                        person.full_name,
-                        person.get_sex_display(),
-                        person.birth_date.isoformat(),
-                        person.phone,
-                        person.kelurahan.name if person.kelurahan else "",
-                    )
-                ]
-            )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="peserta-nik-lengkap.csv"'
-        return response
+        header = [_("NIK"), _("full name"), _("sex"), _("date of birth"), _("phone / WhatsApp"), _("kelurahan")]
+        rows = [
+            [
+                Text(person.nik),
+                person.full_name,
+                person.get_sex_display(),
+                person.birth_date,
+                person.phone,
+                person.kelurahan.name if person.kelurahan else "",
+            ]
+            for person in people
+        ]
+        return csv_response("peserta-nik-lengkap", [header, *rows])
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

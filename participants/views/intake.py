@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from participants.services import (
 )
 from pekalongan_training.params import whole_number
 from pekalongan_training.roles import staff_view
+from pekalongan_training.spreadsheets import spreadsheet_response
 from programs.models import TrainingPackage
 
 PREVIEW_ROWS = 200
@@ -88,15 +88,7 @@ def import_preview(request, pk):
 @require_GET
 @staff_view
 def import_template(request, fmt):
-    if fmt == "xlsx":
-        response = HttpResponse(
-            imports.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    else:
-        response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
-        fmt = "csv"
-    response["Content-Disposition"] = f'attachment; filename="templat-peserta.{fmt}"'
-    return response
+    return spreadsheet_response(fmt, "templat-peserta", imports.template_sheet())
 
 
 def _search(query: str):

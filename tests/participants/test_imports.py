@@ -263,3 +263,16 @@ def test_an_update_leaves_what_is_on_record_where_a_cell_is_empty():
     imports.import_rows(content=csv_bytes(rows), filename="x.csv", package=None, actor=factories.StaffFactory())
     person.refresh_from_db()
     assert person.phone == "081200000000" and person.kelurahan is not None
+
+
+def test_the_template_comes_as_xlsx_with_the_nik_as_text_or_as_csv_and_nothing_else(client):
+    from openpyxl import load_workbook
+
+    client.force_login(factories.StaffFactory())
+    xlsx = client.get(reverse("intake:import-template", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert (sheet["A2"].value, sheet["A2"].number_format, sheet["A2"].data_type) == ("3375014506980001", "@", "s")
+    csv_file = client.get(reverse("intake:import-template", args=["csv"]))
+    assert csv_file["Content-Disposition"] == 'attachment; filename="templat-peserta.csv"'
+    assert csv_file.content.decode("utf-8-sig").splitlines()[0].startswith("NIK;Nama Lengkap;")
+    assert client.get(reverse("intake:import-template", args=["json"])).status_code == 404
