@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0014_rupiah_fields'),
+        ("participants", "0014_rupiah_fields"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enrollment',
-            name='decision_reason',
-            field=models.TextField(blank=True, help_text='Told to the person when they are turned down; every earlier reason is kept in the history.', verbose_name='reason for the last change of status'),
+            model_name="enrollment",
+            name="decision_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="Told to the person when they are turned down; every earlier reason is kept in the history.",
+                verbose_name="reason for the last change of status",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalenrollment',
-            name='decision_reason',
-            field=models.TextField(blank=True, help_text='Told to the person when they are turned down; every earlier reason is kept in the history.', verbose_name='reason for the last change of status'),
+            model_name="historicalenrollment",
+            name="decision_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="Told to the person when they are turned down; every earlier reason is kept in the history.",
+                verbose_name="reason for the last change of status",
+            ),
         ),
     ]
