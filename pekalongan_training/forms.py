@@ -19,3 +19,22 @@ class LoginForm(AuthenticationForm):
 
 # Dates are typed into HTML5 date inputs: the browser sends ISO dates, so no day/month ambiguity.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The first line of a select that asks about a person: no answer yet.
+CHOOSE = _("— choose —")
+
+
+def unanswered(field: forms.ChoiceField, message) -> forms.ChoiceField:
+    """A question about a person that starts with no choice made, and says what to choose if left so.
+
+    Required, with `message` for both a blank and an unknown answer. A select gets one empty first
+    line ("— choose —"); radio buttons get none, so none of them is checked (Django would add a
+    checked "---------" radio for a model field without a default). A form on a stored record still
+    shows the stored answer (the form's initial data). Returns the field.
+    """
+    field.required = True
+    field.initial = None  # a model default (e.g. job seeker) is no answer the person gave
+    field.error_messages = {**field.error_messages, "required": message, "invalid_choice": message}
+    answers = [choice for choice in field.choices if choice[0] not in ("", None)]
+    field.choices = answers if isinstance(field.widget, forms.RadioSelect) else [("", CHOOSE), *answers]
+    return field

@@ -3,17 +3,19 @@
 participants/admin.py extends the package admin with its enrollments, seats and completion.
 """
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
-from programs.forms import SessionAdminForm, TrainingPackageForm
+from programs.forms import CohortForm, SessionAdminForm, TrainingPackageForm
 from programs.models import Cohort, Kecamatan, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import session_generate
 
@@ -83,6 +85,7 @@ class VocationAdmin(admin.ModelAdmin):
 
 class CohortInline(admin.TabularInline):
     model = Cohort
+    form = CohortForm
     extra = 0
     fields = ["number", "registration_opens", "registration_closes", "starts_on", "ends_on"]
 
@@ -113,17 +116,43 @@ class ProgramAdmin(admin.ModelAdmin):
         return obj.package_count
 
 
+# The words of a wave's label in both languages (Cohort.__str__: "Gelombang 2 / 2026", "Wave 2 / 2026").
+LABEL_WORDS = {"gelombang", "gel", "gel.", "ke", "ke-", "wave"}
+
+
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
     list_display = ["__str__", "program", "registration_opens", "registration_closes", "starts_on", "ends_on"]
     list_filter = [ProgramYearFilter]
     list_select_related = ["program"]
-    search_fields = ["program__name", "program__fiscal_year"]
+    form = CohortForm
+    search_fields = ["program__name"]  # the search itself is get_search_results
+    search_help_text = _('Search by label ("Gelombang 2 / 2026", "2/2026"), year or program name.')
     autocomplete_fields = ["program"]
 
     def get_queryset(self, request):
         # Also the autocomplete's queryset, whose labels name the program year.
         return super().get_queryset(request).select_related("program")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Waves by any part of their label "Gelombang 2 / 2026" ("Wave 2 / 2026"), or the program's name.
+
+        Every word must match: "gelombang", "wave" (and "ke-") are the label's own words; a number
+        of up to three digits is the wave's number, four digits the program year (or a part of the
+        name: names carry the year); any other word a part of the program's name. So "2/2026",
+        "Gelombang 2", "gelombang ke-2 2026" and "Pelatihan 2026" all find wave 2 of 2026. The
+        package form's wave autocomplete searches the same way.
+        """
+        for word in re.findall(r"\d+|[^\s/\d]+", search_term.lower())[:12]:
+            if word in LABEL_WORDS:
+                continue
+            if word.isascii() and word.isdigit() and len(word) <= 3:
+                queryset = queryset.filter(number=int(word))
+            elif word.isascii() and word.isdigit() and len(word) == 4:
+                queryset = queryset.filter(Q(program__fiscal_year=int(word)) | Q(program__name__icontains=word))
+            else:
+                queryset = queryset.filter(program__name__icontains=word)
+        return queryset, False
 
 
 class SessionInline(admin.TabularInline):

@@ -1,7 +1,53 @@
+import datetime
+
 from django import forms
+from django.db.models import Max, Min
+from django.forms.models import ModelChoiceIterator
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from programs.models import WEEKDAY_CHOICES, Session, TrainingPackage
+from pekalongan_training.forms import CHOOSE, DATE_INPUT
+from programs.models import WEEKDAY_CHOICES, Cohort, Kelurahan, Session, TrainingPackage
+
+OUTSIDE_CITY = "outside"  # the kelurahan select's answer for people who live outside Kota Pekalongan
+
+
+class _KelurahanOrOutside(ModelChoiceIterator):
+    def __iter__(self):
+        yield from super().__iter__()
+        yield (OUTSIDE_CITY, _("Outside Kota Pekalongan"))
+
+    def __len__(self):
+        return super().__len__() + 1
+
+
+class KelurahanChoiceField(forms.ModelChoiceField):
+    """Where a person lives: a kelurahan of the city, or "Outside Kota Pekalongan" (cleaned to None).
+
+    Outside the city is an answer of its own, not the empty first line: the field is required, so
+    nobody is taken to live outside the city because the question was left alone. A form editing a
+    stored person outside the city sets the initial value to OUTSIDE_CITY.
+    """
+
+    iterator = _KelurahanOrOutside
+
+    def __init__(self, *, message, **kwargs):
+        kwargs.setdefault("queryset", Kelurahan.objects.order_by("name"))
+        kwargs.setdefault("empty_label", CHOOSE)
+        super().__init__(required=True, error_messages={"required": message, "invalid_choice": message}, **kwargs)
+
+    def clean(self, value):
+        if value == OUTSIDE_CITY:
+            return None
+        return super().clean(value)
+
+
+def _wave_period(cohort: Cohort) -> str:
+    return _("%(wave)s trains from %(start)s to %(end)s.") % {
+        "wave": cohort,
+        "start": date_format(cohort.starts_on),
+        "end": date_format(cohort.ends_on),
+    }
 
 
 class TrainingPackageForm(forms.ModelForm):
@@ -36,10 +82,7 @@ class TrainingPackageForm(forms.ModelForm):
             "session_ends_at",
             "min_attendance_percent",
         ]
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        }
+        widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +97,12 @@ class TrainingPackageForm(forms.ModelForm):
         if starts_on and ends_on and ends_on < starts_on:
             self.add_error("ends_on", _("The last day cannot be before the first day."))
         cohort = cleaned.get("cohort")
+        if cohort:
+            # A package trains inside its wave's training period (DESIGN.md): the message names the
+            # wave's dates next to each day that lies outside them.
+            for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
+                if day and not cohort.starts_on <= day <= cohort.ends_on:
+                    self.add_error(name, _wave_period(cohort))
         if self.instance.pk and cohort and "cohort" in self.changed_data:
             old_year = self.instance.cohort.program.fiscal_year
             if cohort.program.fiscal_year != old_year and self.instance.enrollments.holding_seats().exists():
@@ -76,15 +125,57 @@ class TrainingPackageForm(forms.ModelForm):
 
 
 class SessionAdminForm(forms.ModelForm):
-    """A meeting in the admin: once it has marks, its day stays (the marks are for that day)."""
+    """A meeting in the admin: on a day of its package; once it has marks, its day stays."""
 
     class Meta:
         model = Session
         fields = ["package", "date", "starts_at", "ends_at", "topic"]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {"date": DATE_INPUT}
 
     def clean_date(self):
         date = self.cleaned_data["date"]
         if self.instance.pk and date != self.instance.date and self.instance.attendances.exists():
             raise forms.ValidationError(_("This meeting already has attendance marks; its date cannot change."))
         return date
+
+    def clean(self):
+        cleaned = super().clean()
+        # In the package's inline, "package" is the package on the page, with the dates just typed.
+        package, date = cleaned.get("package"), cleaned.get("date")
+        starts_on, ends_on = getattr(package, "starts_on", None), getattr(package, "ends_on", None)
+        if not all(isinstance(day, datetime.date) for day in (date, starts_on, ends_on)) or ends_on < starts_on:
+            return cleaned  # the package's own dates are wrong: its form says so
+        if not starts_on <= date <= ends_on:
+            self.add_error(
+                "date",
+                _("The package runs from %(start)s to %(end)s; choose a day in between.")
+                % {"start": date_format(starts_on), "end": date_format(ends_on)},
+            )
+        return cleaned
+
+
+class CohortForm(forms.ModelForm):
+    """A wave: registration closes before the training starts, and its packages train inside it."""
+
+    class Meta:
+        model = Cohort
+        fields = ["program", "number", "registration_opens", "registration_closes", "starts_on", "ends_on"]
+        widgets = dict.fromkeys(("registration_opens", "registration_closes", "starts_on", "ends_on"), DATE_INPUT)
+
+    def clean(self):
+        cleaned = super().clean()
+        closes, starts_on, ends_on = (cleaned.get(name) for name in ("registration_closes", "starts_on", "ends_on"))
+        if closes and starts_on and closes >= starts_on:
+            self.add_error(
+                "registration_closes",
+                _("Registration must close before the training starts: on %(date)s at the latest.")
+                % {"date": date_format(starts_on - datetime.timedelta(days=1))},
+            )
+        if self.instance.pk and starts_on and ends_on:
+            span = self.instance.packages.aggregate(first=Min("starts_on"), last=Max("ends_on"))
+            if span["first"] and (span["first"] < starts_on or span["last"] > ends_on):
+                message = _(
+                    "The packages of this wave train from %(start)s to %(end)s; the training period must include those days."  # noqa: E501
+                ) % {"start": date_format(span["first"]), "end": date_format(span["last"])}
+                self.add_error("starts_on" if span["first"] < starts_on else "ends_on", message)
+        return cleaned

@@ -184,6 +184,11 @@ class Cohort(models.Model):
                 name="programs_cohort_registration_ordered",
                 violation_error_message=_("Registration cannot close before it opens."),
             ),
+            models.CheckConstraint(
+                condition=Q(registration_closes__isnull=True) | Q(registration_closes__lt=F("starts_on")),
+                name="programs_cohort_registration_before_training",
+                violation_error_message=_("Registration must close before the training starts."),
+            ),
         ]
 
     def __str__(self):

@@ -68,6 +68,8 @@ def world(client):
         cohort=factories.CohortFactory(
             registration_opens=today - datetime.timedelta(days=1),
             registration_closes=today + datetime.timedelta(days=5),
+            starts_on=today + datetime.timedelta(days=20),
+            ends_on=today + datetime.timedelta(days=60),
         ),
     )
     return locals()

@@ -132,6 +132,8 @@ def world():
         cohort=factories.CohortFactory(
             registration_opens=today - datetime.timedelta(days=1),
             registration_closes=today + datetime.timedelta(days=5),
+            starts_on=today + datetime.timedelta(days=20),
+            ends_on=today + datetime.timedelta(days=60),
         ),
     )
     batch = ParticipantImport.objects.create(filename="x.csv", content=b"NIK\n", created_by=staff)

@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Enrollment, Outcome
 from pekalongan_training.dates import add_months
-from pekalongan_training.forms import DATE_INPUT
+from pekalongan_training.forms import DATE_INPUT, unanswered
+from pekalongan_training.money import RupiahFormField
 
 # What a follow-up answer says; the admin form adds whose answer, which round and when.
 OUTCOME_ANSWER_FIELDS = [
@@ -20,12 +21,32 @@ OUTCOME_ANSWER_FIELDS = [
     "notes",
 ]
 
+# A monthly income outside this range is more often a slip (a zero too many or too few) than true.
+PLAUSIBLE_MONTHLY_INCOME = (100_000, 100_000_000)
+
+
+class MonthlyIncomeField(RupiahFormField):
+    """A monthly income: an amount under Rp100.000 or over Rp100.000.000 needs a second confirmation."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("plausible", PLAUSIBLE_MONTHLY_INCOME)
+        kwargs.setdefault(
+            "implausible_message",
+            _("%(amount)s a month? Check the amount; if it is right, tick the box below and save again."),
+        )
+        super().__init__(**kwargs)
+
 
 class OutcomeAdminForm(forms.ModelForm):
     class Meta:
         model = Outcome
         fields = ["enrollment", "round", "recorded_on", *OUTCOME_ANSWER_FIELDS]
         widgets = {"recorded_on": DATE_INPUT}
+        field_classes = {"monthly_income": MonthlyIncomeField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        unanswered(self.fields["status"], _("Choose what the person does now, or 'Not reachable'."))
 
     def clean(self):
         cleaned = super().clean()
@@ -52,8 +73,10 @@ class FollowUpForm(forms.ModelForm):
     class Meta:
         model = Outcome
         fields = OUTCOME_ANSWER_FIELDS
-        widgets = {
-            "status": forms.RadioSelect,
-            "notes": forms.Textarea(attrs={"rows": 2}),
-            "monthly_income": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "step": 50000}),
-        }
+        widgets = {"status": forms.RadioSelect, "notes": forms.Textarea(attrs={"rows": 2})}
+        field_classes = {"monthly_income": MonthlyIncomeField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons without "---------" and none checked: the clerk asks, the person answers.
+        unanswered(self.fields["status"], _("Choose what the person does now, or 'Not reachable'."))

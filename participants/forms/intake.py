@@ -1,23 +1,44 @@
 """Intake forms: a person's record and the upload of a participant list."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
 from participants.nik import nik_warnings, normalize_nik
 from participants.phones import normalize_phone
-from pekalongan_training.forms import DATE_INPUT
+from pekalongan_training.forms import DATE_INPUT, unanswered
+from programs.forms import OUTSIDE_CITY, KelurahanChoiceField
 from programs.models import TrainingPackage
+
+# What the form asks about the person, and what it says when a question is left unanswered.
+PERSON_QUESTIONS = {
+    "sex": _("Choose male or female."),
+    "education": _("Choose the highest education the person finished."),
+    "employment_status_at_intake": _("Choose what the person does now."),
+    "beneficiary_group": _("Choose the group the person belongs to."),
+}
 
 
 class ParticipantForm(forms.ModelForm):
-    """Participant data with the NIK cleaned of spaces and dots; unusual NIKs give `warnings`."""
+    """Participant data with the NIK cleaned of spaces and dots; unusual NIKs give `warnings`.
+
+    No question about the person starts answered on a new record: sex, education, work, group
+    (whose model default, job seeker, is not offered here) and kelurahan, where living outside the
+    city is a choice of its own. A stored record shows what is stored. (The kelurahan is a plain
+    select of the 27 and "outside", so the admin's autocomplete for it no longer applies.)
+    """
 
     # Longer than 16 so that "3375 0117 0598 0001" reaches clean_nik; the model checks the result.
     nik = forms.CharField(
         label=Participant._meta.get_field("nik").verbose_name,
         help_text=Participant._meta.get_field("nik").help_text,
         max_length=32,
+    )
+    kelurahan = KelurahanChoiceField(
+        label=capfirst(Participant._meta.get_field("kelurahan").verbose_name),
+        message=_("Choose the kelurahan, or 'outside Kota Pekalongan'."),
+        help_text=_("Where the person lives; 'outside Kota Pekalongan' (the last line) for people from elsewhere."),
     )
 
     class Meta:
@@ -43,6 +64,16 @@ class ParticipantForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
+        for name, message in PERSON_QUESTIONS.items():
+            unanswered(self.fields[name], message)
+        if self.instance.pk is None:
+            # A new Participant() carries the model's default group; the form does not answer for the person.
+            given = kwargs.get("initial") or {}
+            for name in [*PERSON_QUESTIONS, "kelurahan"]:
+                if name not in given:
+                    self.initial.pop(name, None)
+        elif self.instance.kelurahan_id is None:
+            self.initial["kelurahan"] = OUTSIDE_CITY
 
     def clean_nik(self):
         return normalize_nik(self.cleaned_data.get("nik"))

@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from participants.models import Participant
 from participants.nik import normalize_nik, validate_nik
 from participants.phones import normalize_phone
-from programs.models import Kelurahan
+from pekalongan_training.forms import unanswered
+from programs.forms import KelurahanChoiceField
 
 
 class RegistrationForm(forms.Form):
@@ -17,7 +18,11 @@ class RegistrationForm(forms.Form):
 
     nik = forms.CharField(label=_("NIK (16 digits, as on your KTP)"), max_length=32)
     full_name = forms.CharField(label=_("Full name, as on your KTP"), max_length=150)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Participant.Sex.choices, widget=forms.RadioSelect)
+    # No question starts answered (DESIGN.md): radio buttons with none checked, selects on "— choose —".
+    sex = unanswered(
+        forms.ChoiceField(label=_("Sex"), choices=Participant.Sex.choices, widget=forms.RadioSelect),
+        _("Choose male or female."),
+    )
     birth_date = forms.DateField(
         label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -25,17 +30,23 @@ class RegistrationForm(forms.Form):
     address = forms.CharField(
         label=_("Address (street, RT/RW)"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
     )
-    kelurahan = forms.ModelChoiceField(
+    kelurahan = KelurahanChoiceField(
         label=_("Kelurahan"),
-        queryset=Kelurahan.objects.order_by("name"),
-        required=False,
-        empty_label=_("— outside Kota Pekalongan —"),
+        message=_("Choose your kelurahan, or 'outside Kota Pekalongan'."),
+        help_text=_("If you live outside Kota Pekalongan, choose 'outside Kota Pekalongan' at the end of the list."),
     )
-    education = forms.TypedChoiceField(label=_("Highest education"), choices=Participant.Education.choices, coerce=int)
-    employment_status_at_intake = forms.ChoiceField(
-        label=_("What do you do now?"), choices=Participant.EmploymentStatus.choices
+    education = unanswered(
+        forms.TypedChoiceField(label=_("Highest education"), choices=Participant.Education.choices, coerce=int),
+        _("Choose the highest school you finished."),
     )
-    beneficiary_group = forms.ChoiceField(label=_("You are"), choices=Participant.BeneficiaryGroup.choices)
+    employment_status_at_intake = unanswered(
+        forms.ChoiceField(label=_("What do you do now?"), choices=Participant.EmploymentStatus.choices),
+        _("Choose what you do now."),
+    )
+    beneficiary_group = unanswered(
+        forms.ChoiceField(label=_("You are"), choices=Participant.BeneficiaryGroup.choices),
+        _("Choose the group you belong to."),
+    )
     consent = forms.BooleanField(
         label=_(
             "I agree that Dinperinaker Kota Pekalongan processes my personal data to select participants, run "

@@ -55,6 +55,10 @@ def test_register_accept_and_find_on_the_roster(page, live_server, browser):
     page.get_by_label("WhatsApp").fill("0856 1234 5678")
     page.get_by_label("Alamat").fill("Jl. Dr. Wahidin 12, RT 3/RW 1")
     page.get_by_label("Kelurahan").select_option(label="Medono")
+    # Nothing is chosen for her: each question is answered.
+    page.get_by_label("Pendidikan terakhir").select_option(value="5")
+    page.get_by_label("Apa kegiatan Anda sekarang?").select_option(value="unemployed")
+    page.get_by_label("Anda termasuk").select_option(value="job_seeker")
     page.get_by_label("Saya setuju").check()
     page.get_by_role("button", name="Kirim pendaftaran saya").click()
     expect(page.get_by_role("heading", name="Pendaftaran diterima")).to_be_visible()

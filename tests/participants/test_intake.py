@@ -283,7 +283,7 @@ def test_the_public_form_says_what_to_fix_next_to_the_field(client, overrides, f
 
 def test_a_failed_entry_rule_is_explained_to_the_resident(client):
     package = _future_package()
-    response = client.post(reverse("public:register", args=[package.pk]), _registration(kelurahan=""))
+    response = client.post(reverse("public:register", args=[package.pk]), _registration(kelurahan="outside"))
     assert "Program ini untuk warga Kota Pekalongan." in response.content.decode()
     assert not Enrollment.objects.exists()
 
@@ -454,11 +454,11 @@ def test_the_registration_limit_holds_for_its_whole_period_in_the_database_cache
     with connection.cursor() as cursor:
         cursor.execute("SELECT cache_key, expires FROM django_cache WHERE cache_key LIKE %s", ["%registration%"])
         rows = cursor.fetchall()
-    assert len(rows) == 1
-    key, expires = rows[0]
-    assert "127.0.0.1" not in key  # no address in the shared cache, only a keyed hash of it
-    if isinstance(expires, str):  # SQLite hands back text
-        expires = datetime.datetime.fromisoformat(expires)
-    if timezone.is_naive(expires):
-        expires = timezone.make_aware(expires, datetime.UTC)
-    assert expires - timezone.now() > datetime.timedelta(minutes=50)  # not the cache's default 5 minutes
+    assert len(rows) == 2  # one place per counted post, up to the limit
+    for key, expires in rows:
+        assert "127.0.0.1" not in key  # no address in the shared cache, only a keyed hash of it
+        if isinstance(expires, str):  # SQLite hands back text
+            expires = datetime.datetime.fromisoformat(expires)
+        if timezone.is_naive(expires):
+            expires = timezone.make_aware(expires, datetime.UTC)
+        assert expires - timezone.now() > datetime.timedelta(minutes=50)  # not the cache's default 5 minutes
