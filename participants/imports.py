@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -49,6 +50,17 @@ COLUMNS = [
     ("No. Kartu AK1", "ak1_number"),
     ("Disabilitas (Ya/Tidak)", "has_disability"),
 ]
+# What a new person gets when the file leaves the cell empty; the preview warns about each.
+NEW_PERSON_DEFAULTS = {
+    "employment_status_at_intake": (
+        Participant.EmploymentStatus.OTHER,
+        gettext_lazy("Status Pekerjaan is empty: it will be recorded as “Other, not in the labour force”."),
+    ),
+    "beneficiary_group": (
+        Participant.BeneficiaryGroup.JOB_SEEKER,
+        gettext_lazy("Kelompok Sasaran is empty: it will be recorded as “Job seeker”."),
+    ),
+}
 REQUIRED = {"nik", "full_name", "sex", "birth_date", "education"}
 EXAMPLE_ROW = [
     "3375014506980001",
@@ -432,6 +444,10 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
     for row in rows:
         person = existing.get(row.data.get("nik"))
         row.action = "update" if person else "new"
+        if not person:  # the preview says what the file leaves empty, so nobody is answered for unseen
+            row.warnings += [
+                str(message) for name, (_value, message) in NEW_PERSON_DEFAULTS.items() if name not in row.data
+            ]
         row.existing_pk = person.pk if person else None
     if package is None:
         return
@@ -489,10 +505,7 @@ def import_rows(*, content: bytes, filename: str, package: TrainingPackage | Non
     result = preview(content, filename, package)
     if not result.ok:
         raise ValidationError(_("The file has errors; nothing was imported. Correct them and upload it again."))
-    defaults = {
-        "employment_status_at_intake": Participant.EmploymentStatus.OTHER,
-        "beneficiary_group": Participant.BeneficiaryGroup.JOB_SEEKER,
-    }
+    defaults = {name: value for name, (value, _message) in NEW_PERSON_DEFAULTS.items()}
     records_changed.send(sender=Participant)
     new = [Participant(**{**defaults, **row.data}) for row in result.rows if row.action == "new"]
     bulk_create_with_history(new, Participant, batch_size=1000, default_user=actor)

@@ -71,7 +71,7 @@ class Participant(models.Model):
         blank=True,
         related_name="participants",
         verbose_name=_("kelurahan of domicile"),
-        help_text=_("Leave empty if the person lives outside Kota Pekalongan."),
+        help_text=_("Empty when the person lives outside Kota Pekalongan."),
     )
     education = models.PositiveSmallIntegerField(_("education"), choices=Education.choices)
     vocational_school = models.BooleanField(

@@ -23,7 +23,6 @@ class ParticipantAdmin(SimpleHistoryAdmin):
     list_select_related = ["kelurahan"]
     search_fields = ["^nik", "full_name"]
     search_help_text = _("Search by NIK (or its first digits) or by name.")
-    autocomplete_fields = ["kelurahan"]
     inlines = [ParticipantEnrollmentInline]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [

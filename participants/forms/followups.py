@@ -5,8 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from participants.followups import round_due_on
 from participants.models import Enrollment, Outcome
-from pekalongan_training.dates import add_months
 from pekalongan_training.forms import DATE_INPUT, unanswered
 from pekalongan_training.money import RupiahFormField
 
@@ -57,7 +57,7 @@ class OutcomeAdminForm(forms.ModelForm):
         if recorded_on and recorded_on > timezone.localdate():
             self.add_error("recorded_on", _("The date of the follow-up cannot be in the future."))
         if enrollment and recorded_on and round_ and enrollment.status == Enrollment.Status.COMPLETED:
-            due = add_months(enrollment.package.ends_on, int(round_))
+            due = round_due_on(enrollment.package.ends_on, int(round_))
             if recorded_on < due:
                 self.add_error(
                     "recorded_on",

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
 from participants.nik import nik_warnings, normalize_nik
-from participants.phones import normalize_phone
 from pekalongan_training.forms import DATE_INPUT, unanswered
+from pekalongan_training.phones import normalize_phone
 from programs.forms import OUTSIDE_CITY, KelurahanChoiceField
 from programs.models import TrainingPackage
 

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
 from participants.nik import normalize_nik, validate_nik
-from participants.phones import normalize_phone
 from pekalongan_training.forms import unanswered
+from pekalongan_training.phones import normalize_phone
 from programs.forms import KelurahanChoiceField
 
 

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook
 
 from participants import imports
@@ -276,3 +277,15 @@ def test_the_template_comes_as_xlsx_with_the_nik_as_text_or_as_csv_and_nothing_e
     assert csv_file["Content-Disposition"] == 'attachment; filename="templat-peserta.csv"'
     assert csv_file.content.decode("utf-8-sig").splitlines()[0].startswith("NIK;Nama Lengkap;")
     assert client.get(reverse("intake:import-template", args=["json"])).status_code == 404
+
+
+def test_the_preview_says_what_a_new_person_gets_for_an_empty_work_status_or_group():
+    with translation.override("en"):
+        result = imports.preview(csv_bytes(GOOD), "x.csv")
+    assert result.ok
+    assert result.rows[0].warnings == [
+        "Status Pekerjaan is empty: it will be recorded as “Other, not in the labour force”.",
+        "Kelompok Sasaran is empty: it will be recorded as “Job seeker”.",
+    ]
+    factories.ParticipantFactory(nik=SITI)  # on record: an empty cell leaves what is there, no warning
+    assert imports.preview(csv_bytes(GOOD), "x.csv").rows[0].warnings == []
