@@ -171,7 +171,13 @@ class TrainingPackageAdmin(BaseTrainingPackageAdmin):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(SimpleHistoryAdmin):
+    """Enrollments on their own page. Never deleted: a deleted completer would leave the figures
+    without a trace; the lifecycle's changes (withdrawn, rejected, dropped out) keep the record."""
+
     form = EnrollmentForm
+
+    def has_delete_permission(self, request, obj=None):
+        return False
     list_display = [
         "participant",
         "package",

@@ -367,3 +367,16 @@ def _status_writes():
 
 def test_no_code_outside_the_lifecycle_writes_an_enrollment_status():
     assert list(_status_writes()) == []
+
+
+@pytest.mark.django_db
+def test_an_enrollment_is_never_deleted_in_the_admin(client):
+    client.force_login(StaffFactory())
+    enrollment = EnrollmentFactory()
+    assert client.get(reverse("admin:participants_enrollment_delete", args=[enrollment.pk])).status_code == 403
+    response = client.post(
+        reverse("admin:participants_enrollment_changelist"),
+        {"action": "delete_selected", "_selected_action": [enrollment.pk], "post": "yes"},
+    )
+    assert response.status_code in (200, 302)
+    assert Enrollment.objects.filter(pk=enrollment.pk).exists()
