@@ -178,6 +178,7 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
     list_display = [
         "participant",
         "package",
