@@ -95,16 +95,18 @@ def test_anything_else_is_refused_with_how_to_write_it(typed):
 
 @pytest.mark.parametrize("typed", ["1.000.000.000.000.001", "9" * 40, "9" * 64])
 def test_huge_amounts_are_refused_not_a_server_error(typed):
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        RupiahFormField(required=False).clean(typed)
-    assert refused.value.messages == ["An amount above Rp1,000,000,000,000,000 cannot be right; check the digits."]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            RupiahFormField(required=False).clean(typed)
+        assert refused.value.messages == ["An amount above Rp1,000,000,000,000,000 cannot be right; check the digits."]
 
 
 def test_empty_is_no_amount_unless_one_is_required():
     assert RupiahFormField(required=False).clean("  ") is None
-    with translation.override("en"), pytest.raises(ValidationError) as refused:
-        RupiahFormField().clean("")
-    assert refused.value.messages == [HOW_TO_WRITE]
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            RupiahFormField().clean("")
+        assert refused.value.messages == [HOW_TO_WRITE]
 
 
 def test_the_english_pages_read_back_what_they_show():
