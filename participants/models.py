@@ -389,6 +389,9 @@ class ParticipantImport(models.Model):
         verbose_name=_("enroll into package"),
     )
     row_count = models.PositiveIntegerField(_("rows"), default=0)
+    # The file's rows as read once at upload (within the upload limits), for the preview and the
+    # import; emptied with the content once imported.
+    rows = models.JSONField(_("rows as read"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="participant_imports", verbose_name=_("by")
     )
