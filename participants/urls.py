@@ -1,13 +1,13 @@
 from django.urls import path
 
-from participants.views import followups, intake
+from participants.views import followups, imports, intake
 
 app_name = "intake"
 
 urlpatterns = [
-    path("import/", intake.import_upload, name="import-upload"),
-    path("import/<id:pk>/", intake.import_preview, name="import-preview"),
-    path("import/template.<str:fmt>", intake.import_template, name="import-template"),
+    path("import/", imports.import_upload, name="import-upload"),
+    path("import/<id:pk>/", imports.import_preview, name="import-preview"),
+    path("import/template.<str:fmt>", imports.import_template, name="import-template"),
     path("packages/<id:pk>/", intake.package_enrollment, name="package-enrollment"),
     path("packages/<id:pk>/add/", intake.enrollment_add, name="enrollment-add"),
     path("packages/<id:pk>/applicants/", intake.applicants_decide, name="applicants-decide"),

@@ -1,0 +1,80 @@
+"""Importing a participant list (dinas staff): upload, preview, confirm; the template to fill in."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from participants import imports
+from participants.forms.intake import ImportUploadForm
+from participants.models import ParticipantImport
+from pekalongan_training.roles import staff_view
+from pekalongan_training.spreadsheets import spreadsheet_response
+
+PREVIEW_ROWS = 200
+
+
+@staff_view
+def import_upload(request):
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = ParticipantImport.objects.create(
+            filename=upload.name[:255],
+            content=upload.read(),
+            package=form.cleaned_data["package"],
+            created_by=request.user,
+        )
+        return redirect("intake:import-preview", pk=batch.pk)
+    return render(request, "participants/intake/import_upload.html", {"form": form})
+
+
+@staff_view
+def import_preview(request, pk):
+    batch = get_object_or_404(ParticipantImport.objects.select_related("package"), pk=pk, created_by=request.user)
+    if batch.imported_at:
+        messages.info(
+            request, _("This file was imported on %(when)s.") % {"when": timezone.localtime(batch.imported_at)}
+        )
+        return redirect("intake:import-upload")
+    content = bytes(batch.content)
+    if request.method == "POST":
+        try:
+            result = imports.import_rows(
+                content=content, filename=batch.filename, package=batch.package, actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            # The file has done its work: keep the record of the import, not the personal data in it.
+            batch.imported_at = timezone.now()
+            batch.row_count = len(result.rows)
+            batch.content = b""
+            batch.save(update_fields=["imported_at", "row_count", "content"])
+            messages.success(
+                request,
+                _("Imported %(total)s rows: %(new)s new people, %(updated)s updated.")
+                % {"total": len(result.rows), "new": result.new_count, "updated": result.update_count},
+            )
+            if batch.package:
+                return redirect("intake:package-enrollment", pk=batch.package_id)
+            return redirect("intake:import-upload")
+    result = imports.preview(content, batch.filename, batch.package)
+    return render(
+        request,
+        "participants/intake/import_preview.html",
+        {
+            "batch": batch,
+            "result": result,
+            "shown": result.rows[:PREVIEW_ROWS],
+            "warnings": [(row.line, warning) for row in result.rows for warning in row.warnings],
+        },
+    )
+
+
+@require_GET
+@staff_view
+def import_template(request, fmt):
+    return spreadsheet_response(fmt, "templat-peserta", imports.template_sheet())
