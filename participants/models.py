@@ -201,6 +201,40 @@ class Enrollment(models.Model):
     receipt_number = models.CharField(_("receipt number"), max_length=20, null=True, blank=True, unique=True)
     consent_at = models.DateTimeField(_("consent to data processing given"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    # Online registration: anyone can type anyone's NIK, so what was typed is kept apart from the
+    # person's record, the consent counts as the submitter's until staff verify it, and the person on
+    # record is told (participants/services/public.py).
+    consent_verified_at = models.DateTimeField(_("consent verified"), null=True, blank=True)
+    consent_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verified_consents",
+        verbose_name=_("consent verified by"),
+    )
+    identity_to_verify = models.BooleanField(
+        _("identity to verify"),
+        default=False,
+        help_text=_(
+            "Registered online with a NIK on record, but with another name or birth date: staff check that it "
+            "is the same person before accepting."
+        ),
+    )
+    submitted = models.JSONField(
+        _("as typed online"),
+        default=list,
+        blank=True,
+        help_text=_("Each online registration for this enrollment as the person typed it, with its receipt number."),
+    )
+    owner_notices = models.JSONField(
+        _("notices to the person on record"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Each notice that an application was made with this NIK: when, to which number (masked), the text."
+        ),
+    )
     override_reason = models.TextField(
         _("override reason"),
         blank=True,

@@ -15,7 +15,7 @@ from reports import indicators
 from reports.caching import cached
 from reports.indicators import Filters
 
-SMALL_CELL = 5  # open data: a count of fewer people than this is not published
+SMALL_CELL = 5  # open data: a count of fewer people than this is not published; the dashboard: counts only
 
 
 class Kind(enum.Enum):
@@ -33,13 +33,24 @@ class Column:
     title: str
     kind: Kind | None  # None only for the headline's value column: each row's measure says (Table.cells)
     public: bool = True  # open data may publish it
-    suppress_small: bool = True  # open data leaves small counts and rates on a small base empty
+    suppress_small: bool = True  # about people: open data and the dashboard protect small groups (packages: False)
+    key: str = ""  # for the page's figure cards, which pick a measure out of the headline
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """A figure the dashboard does not show because it is about fewer than SMALL_CELL people.
+
+    A count of people is written "< 5"; anything else (a rate, money, points) is a dash.
+    """
+
+    count: bool
 
 
 @dataclass(frozen=True)
 class Cell:
     column: Column
-    value: object  # by column.kind: str, int, Rate, int (rupiah), float (points), or None
+    value: object  # by column.kind: str, int, Rate, int (rupiah), float (points), or None; or Withheld
 
 
 @dataclass(frozen=True)
@@ -128,9 +139,9 @@ def _rate(title: str, **flags) -> Column:
     return Column(title, Kind.RATE, **flags)
 
 
-def _money(title: str) -> Column:
+def _money(title: str, **flags) -> Column:
     """Money per head and the median (one income can be the median) are not published as open data."""
-    return Column(title, Kind.MONEY, public=False)
+    return Column(title, Kind.MONEY, public=False, **flags)
 
 
 def _group_table(key, title, first_column, rows):
@@ -152,16 +163,19 @@ def tables(data: dict) -> list[Table]:
         _("Headline figures"),
         [_label(_("Indicator")), Column(_("Value"), None)],
         [
-            [_count(_("Enrolled (people)")), counts["enrolled"]],
-            [_count(_("Completers (people)")), counts["completers"]],
-            [_rate(_("Completion rate")), data["completion"]],
-            [_rate(_("Attendance rate (held meetings)")), data["attendance"]["held"]],
-            [_rate(_("Attendance rate (all planned meetings)")), data["attendance"]["planned"]],
-            [_rate(_("Certification rate (LSP)")), data["certification"]],
-            [_rate(_("Reporting completeness")), data["reporting"]["recorded"]],
-            [_rate(_("Reported on time")), data["reporting"]["on_time"]],
-            [_money(_("Cost per participant (Rp)")), costs["per_participant"]],
-            [_money(_("Cost per completer (Rp)")), costs["per_completer"]],
+            [_count(_("Enrolled (people)"), key="enrolled"), counts["enrolled"]],
+            [_count(_("Completers (people)"), key="completers"), counts["completers"]],
+            [_rate(_("Completion rate"), key="completion"), data["completion"]],
+            [_rate(_("Attendance rate (held meetings)"), key="attendance_held"), data["attendance"]["held"]],
+            [
+                _rate(_("Attendance rate (all planned meetings)"), key="attendance_planned"),
+                data["attendance"]["planned"],
+            ],
+            [_rate(_("Certification rate (LSP)"), key="certification"), data["certification"]],
+            [_rate(_("Reporting completeness"), key="reporting_recorded"), data["reporting"]["recorded"]],
+            [_rate(_("Reported on time"), key="reporting_on_time"), data["reporting"]["on_time"]],
+            [_money(_("Cost per participant (Rp)"), key="per_participant"), costs["per_participant"]],
+            [_money(_("Cost per completer (Rp)"), key="per_completer"), costs["per_completer"]],
         ],
     )
     # Counts of packages are not people: published as they are.
@@ -204,11 +218,11 @@ def tables(data: dict) -> list[Table]:
             _count(_("Reached")),
             _count(_("Not reachable")),
             _count(_("Pending")),
-            _rate(_("Self-employment rate (of due)")),
+            _rate(_("Self-employment rate (of due)"), key="self_employment"),
             _rate(_("Self-employment rate (of reached)")),
-            _rate(_("Employment rate (of due)")),
+            _rate(_("Employment rate (of due)"), key="employment"),
             _rate(_("Employment rate (of reached)")),
-            _rate(_("Response rate")),
+            _rate(_("Response rate"), key="response"),
             # A difference of small counts: not published as open data.
             Column(_("Change from intake (points)"), Kind.POINTS, public=False),
             _rate(_("Training-related work")),
@@ -267,7 +281,104 @@ def tables(data: dict) -> list[Table]:
     ]
 
 
+# --- small groups on the dashboard, its print view and exports --------------------------------
+
+
+def small_group(people: int) -> bool:
+    """1 to 4 people: enough to recognise someone, so only their count ("< 5") is shown."""
+    return 0 < people < SMALL_CELL
+
+
+def small_selection(data: dict) -> bool:
+    """The whole selection holds fewer than SMALL_CELL people (enrolled: everyone else shown is among them)."""
+    return small_group(data["counts"]["enrolled"])
+
+
+def _people(column: Column) -> bool:
+    return column.kind is Kind.COUNT and column.suppress_small
+
+
+def _withheld(cell: Cell) -> Cell:
+    """The cell of a small group: a count of people becomes "< 5"; rates, money and points are not shown."""
+    if cell.column.kind is Kind.LABEL or (cell.column.kind is Kind.COUNT and not cell.column.suppress_small):
+        return cell  # the row's name, and counts of packages (not people)
+    return Cell(cell.column, Withheld(count=_people(cell.column)))
+
+
+def _protected_row(table: Table, row: list, whole: bool) -> list:
+    """A row as the dashboard shows it: whole when it is about 5 people or more (or none), counts only otherwise.
+
+    A row's size is its first count of people (enrolled, or due for a follow-up round): the other
+    people in it are among them. A row without people (packages per category) is never small, only
+    the whole selection can be.
+    """
+    cells = table.cells(row)
+    if isinstance(row[0], Column):  # the headline: about the whole selection
+        small = whole
+    else:
+        sizes = [cell.value for cell in cells if _people(cell.column)]
+        small = whole or (bool(sizes) and small_group(sizes[0]))
+    if not small:
+        return row
+    if isinstance(row[0], Column):
+        return [row[0], _withheld(cells[1]).value]
+    return [_withheld(cell).value for cell in cells]
+
+
+def protected(table: Table, *, whole: bool) -> Table:
+    """The table for the dashboard, the print view and the exports (open data has its own rule, open_data_rows).
+
+    whole: the selection itself holds fewer than 5 people, so every row shows counts only.
+    """
+    return Table(table.key, table.title, table.columns, [_protected_row(table, row, whole) for row in table.rows])
+
+
+def dashboard_tables(data: dict) -> list[Table]:
+    """The tables as officials and dinas staff see them: no figure about fewer than 5 people but their count."""
+    whole = small_selection(data)
+    return [protected(table, whole=whole) for table in tables(data)]
+
+
+def figure_cards(shown: list[Table]) -> dict[str, Cell]:
+    """The headline measures, and the 6-month round's rates, by key, for the page's figure cards."""
+    by_key = {table.key: table for table in shown}
+    cards = {cells[1].column.key: cells[1] for cells in by_key["headline"].typed_rows}
+    six = by_key["outcomes"].typed_rows[1]  # rounds 3, 6, 12
+    cards.update({f"six_{cell.column.key}": cell for cell in six if cell.column.key})
+    return cards
+
+
+def protected_charts(charts: dict, data: dict) -> dict:
+    """The charts' counts of people with small groups left out (a gap in the bar), as in the tables."""
+    whole = small_selection(data)
+    small_rounds = [whole or small_group(r.due) for r in data["rounds"]]
+
+    def count(value):
+        return None if whole or small_group(value) else value
+
+    return {
+        **charts,
+        "categories": [
+            {
+                **series,
+                "enrolled": [count(v) for v in series["enrolled"]],
+                "completers": [count(v) for v in series["completers"]],
+            }
+            for series in charts["categories"]
+        ],
+        "outcomes": [
+            {**item, "counts": [None if small else n for n, small in zip(item["counts"], small_rounds, strict=True)]}
+            for item in charts["outcomes"]
+        ],
+    }
+
+
 # --- spreadsheets (CSV and XLSX) ----------------------------------------------------------------
+
+
+def fewer_than_small() -> str:
+    """How a count of 1-4 people is written: "< 5"."""
+    return _("< %(limit)s") % {"limit": SMALL_CELL}
 
 
 def _of() -> str:
@@ -293,6 +404,9 @@ def spreadsheet_rows(table: Table) -> list[list]:
 
 def _spreadsheet_cells(cell: Cell) -> list:
     kind, value = cell.column.kind, cell.value
+    if isinstance(value, Withheld):
+        written = fewer_than_small() if value.count else None
+        return [written, None] if kind is Kind.RATE else [written]
     if kind is Kind.RATE:
         return [Percent(value.numerator, value.denominator), Count(value.denominator)]
     if kind is Kind.COUNT:

@@ -12,11 +12,25 @@ from django.views.decorators.http import require_GET
 from pekalongan_training.roles import is_dinas_staff, is_official, role_required
 from pekalongan_training.spreadsheets import OPEN_DATA, Sheet, csv_response, spreadsheet_response
 from reports.forms import DashboardFilterForm
-from reports.tables import dashboard_data, open_data_rows, spreadsheet_rows, tables
+from reports.tables import (
+    dashboard_data,
+    dashboard_tables,
+    figure_cards,
+    open_data_rows,
+    protected_charts,
+    small_selection,
+    spreadsheet_rows,
+    tables,
+)
 
 
 def dashboard_view(view):
-    """Login required; officials and dinas staff only (operators and others get 403); GET only."""
+    """Login required; officials and dinas staff only (operators and others get 403); GET only.
+
+    Both see the same figures, small groups shown as counts only (reports.tables.dashboard_tables):
+    the dashboard is an aggregate product that gets printed and forwarded; staff who need a person
+    look them up in the admin, where every view is theirs to justify.
+    """
     return role_required(is_official, is_dinas_staff)(require_GET(view))
 
 
@@ -27,6 +41,10 @@ def _data(request):
     return form, today, data
 
 
+def _small_note() -> str:
+    return _("Fewer than 5 people in this selection: only counts are shown.")
+
+
 def _header_lines(form, today, data) -> list[list[str]]:
     described = form.described() or [(_("Filters"), _("none (all records)"))]
     computed = timezone.localtime(data["attendance_computed_at"]).strftime("%H:%M")
@@ -35,6 +53,7 @@ def _header_lines(form, today, data) -> list[list[str]]:
         [_("Figures as of %(date)s; cancelled packages left out.") % {"date": today.isoformat()}],
         [_("Attendance and reporting figures computed at %(time)s WIB.") % {"time": computed}],
         *([label, value] for label, value in described),
+        *([[_small_note()]] if small_selection(data) else []),
         [_("Definitions: /dashboard/indicators/")],
         [],
     ]
@@ -43,7 +62,8 @@ def _header_lines(form, today, data) -> list[list[str]]:
 @dashboard_view
 def dashboard(request):
     form, today, data = _data(request)
-    data["charts"]["outcome_labels"] = {"pending": _("Pending")}
+    shown = dashboard_tables(data)
+    charts = {**protected_charts(data["charts"], data), "outcome_labels": {"pending": _("Pending")}}
     return render(
         request,
         "reports/dashboard.html",
@@ -51,8 +71,12 @@ def dashboard(request):
             "form": form,
             "today": today,
             "filters_query": request.GET.urlencode(),
-            "tables": {table.key: table for table in tables(data)},
+            "tables": {table.key: table for table in shown},
+            "cards": figure_cards(shown),
             **data,
+            "charts": charts,
+            "small_selection": small_selection(data),
+            "small_note": _small_note(),
         },
     )
 
@@ -68,7 +92,15 @@ def print_view(request):
     return render(
         request,
         "reports/print.html",
-        {"form": form, "today": today, "described": form.described(), "tables": tables(data), **data},
+        {
+            "form": form,
+            "today": today,
+            "described": form.described(),
+            "tables": dashboard_tables(data),
+            **data,
+            "small_selection": small_selection(data),
+            "small_note": _small_note(),
+        },
     )
 
 
@@ -77,7 +109,7 @@ def export(request, fmt):
     """The tables as one sheet under the filters, for Excel (reports/urls.py lets only csv and xlsx through)."""
     form, today, data = _data(request)
     rows, bold = _header_lines(form, today, data), set()
-    for table in tables(data):
+    for table in dashboard_tables(data):
         bold |= {len(rows), len(rows) + 1}  # the table's title and its header
         rows += [[table.title], *spreadsheet_rows(table), []]
     sheet = Sheet("Dasbor", rows, bold_rows=bold, widths={"A": 40})

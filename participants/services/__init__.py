@@ -31,7 +31,13 @@ from participants.services.portal import (
     enrollment_results_errors,
 )
 from participants.services.privacy import participant_anonymise
-from participants.services.public import CONSENT_VERSION, registration_create, registration_places_left
+from participants.services.public import (
+    CONSENT_VERSION,
+    receipt_of,
+    registration_create,
+    registration_places_left,
+    registration_verify,
+)
 
 __all__ = [
     "CONSENT_VERSION",
@@ -53,6 +59,8 @@ __all__ = [
     "outcome_record",
     "participant_anonymise",
     "registration_create",
+    "receipt_of",
     "registration_places_left",
+    "registration_verify",
     "seats_left",
 ]

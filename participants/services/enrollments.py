@@ -256,10 +256,20 @@ def _promote_from_waitlist(package: TrainingPackage, *, freed_by: Enrollment, to
 def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = "") -> Enrollment:
     """Staff accept an applicant: a seat if one is left, else the waitlist. Entry rules apply.
 
+    Refused while the applicant's identity is still to verify (participants/services/public.py).
+
     The override reason is kept only for a person who fails a rule (a bulk accept gives one reason
     for everyone ticked).
     """
     participant, package = _lock(enrollment.participant_id, enrollment.package_id)
+    if Enrollment.objects.filter(pk=enrollment.pk, identity_to_verify=True).exists():
+        # Registered online with a NIK on record under another name or birth date: maybe not this person.
+        raise ValidationError(
+            _(
+                "The name or birth date typed online differs from the record: verify that it is the same person "
+                "(“Verified: same person”) or reject the application before accepting it."
+            )
+        )
     if not eligibility_failures(participant, package):
         override_reason = ""
     status = Enrollment.Status.ENROLLED if seats_left(package) > 0 else Enrollment.Status.WAITLISTED

@@ -1,21 +1,42 @@
-"""Online registration by residents."""
+"""Online registration by residents.
 
+Anyone can type anyone's NIK, so the answer to a registration never depends on what is on record:
+every accepted form gets the same receipt, showing only what was typed. Behind it:
+- a new NIK: the person is created as typed, with an `applied` enrollment;
+- a NIK on record: the record is never changed; the application is filed with what was typed kept
+  on the enrollment (`submitted`), and when the typed name or birth date differs from the record it
+  is marked `identity_to_verify` (staff verify or reject it; it cannot be accepted before);
+- the same NIK again for the same package: no second row; the submission is added to the earlier
+  enrollment's `submitted` under a fresh receipt number, so staff can tie it to the application;
+- in every case with a NIK on record, the person on record is told (`owner_notice_send`).
+The consent is recorded as given by whoever submitted; staff verify it (`registration_verify`).
+Entry rules are checked online only on what was typed (age, domicile, school): the same typed data
+gives the same answer whether or not the NIK is on record. Rules that need the record (one
+training a year) are shown to staff, never to the public.
+"""
+
+import logging
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.utils import timezone
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from participants import lifecycle
 from participants.eligibility import eligibility_failures
 from participants.lifecycle import Role
 from participants.models import Enrollment, Participant
+from pekalongan_training.roles import is_dinas_staff
 from programs.models import TrainingPackage
 
-# The version of the consent text on the registration form (participants/forms.py); change it
+# The version of the consent text on the registration form (participants/forms/public.py); change it
 # when the text changes, so every stored consent says which text the person agreed to.
 CONSENT_VERSION = "2026-11"
+
+notify_logger = logging.getLogger("participants.notify")
 
 
 def registration_places_left(package: TrainingPackage) -> int:
@@ -29,18 +50,105 @@ def _receipt_number(package: TrainingPackage) -> str:
     return f"{package.cohort.program.fiscal_year}-{''.join(secrets.choice(alphabet) for _ in range(6))}"
 
 
+def _fresh_receipt_number(package: TrainingPackage) -> str:
+    while True:
+        number = _receipt_number(package)
+        if not Enrollment.objects.filter(receipt_number=number).exists():
+            return number
+
+
+def normalized_name(name: str) -> str:
+    """A name compared without case or extra spaces: "dewi  LESTARI" is "Dewi Lestari"."""
+    return " ".join((name or "").split()).casefold()
+
+
+def _same_person(participant: Participant, data: dict) -> bool:
+    return (
+        normalized_name(participant.full_name) == normalized_name(data["full_name"])
+        and participant.birth_date == data["birth_date"]
+    )
+
+
+def _as_typed(data: dict, *, receipt_number: str, at) -> dict:
+    """The submission as typed, in JSON: kept on the enrollment for staff, never shown to the public."""
+    kelurahan = data.get("kelurahan")
+    return {
+        "receipt_number": receipt_number,
+        "received_at": at.isoformat(),
+        "consent_version": CONSENT_VERSION,
+        "full_name": data["full_name"],
+        "sex": data.get("sex", ""),
+        "birth_date": data["birth_date"].isoformat(),
+        "phone": data.get("phone", ""),
+        "address": data.get("address", ""),
+        "kelurahan": kelurahan.code if kelurahan else "",
+        "kelurahan_name": kelurahan.name if kelurahan else "",
+        "education": data.get("education"),
+        "employment_status_at_intake": data.get("employment_status_at_intake", ""),
+        "beneficiary_group": data.get("beneficiary_group", ""),
+    }
+
+
+def mask_phone(phone: str) -> str:
+    """0812*****666: enough for staff and logs to tell numbers apart, not enough to call."""
+    if not phone:
+        return ""
+    if len(phone) <= 7:
+        return "*" * len(phone)
+    return phone[:4] + "*" * (len(phone) - 7) + phone[-3:]
+
+
+def owner_notice_send(*, enrollment: Enrollment, phone: str, package: TrainingPackage) -> dict:
+    """Tell the person on record that an application was made with their NIK.
+
+    There is no message service yet: the notice is recorded on the (unsaved) enrollment, which the
+    caller saves, and logged once the transaction commits. A message service replaces the body of
+    this function. Neither the record nor the log holds the full NIK or phone number.
+    """
+    today = timezone.localdate()
+    with translation.override(settings.LANGUAGE_CODE):  # the message goes to the person, in Indonesian
+        text = _(
+            "Dinperinaker Kota Pekalongan: on %(date)s an application for the training %(vocation)s "
+            "(%(code)s) was made with your NIK. If you did not apply, contact the dinas with your KTP."
+        ) % {"date": date_format(today), "vocation": package.vocation.name, "code": package.code}
+    notice = {"at": timezone.now().isoformat(), "to": mask_phone(phone), "text": text, "sent": False}
+    enrollment.owner_notices = [*enrollment.owner_notices, notice]
+
+    def log():
+        if phone:
+            notify_logger.info(
+                "Registration notice for enrollment %s (package %s) to %s, not sent (no message service): %s",
+                enrollment.pk,
+                package.code,
+                notice["to"],
+                text,
+            )
+        else:
+            notify_logger.warning(
+                "Registration notice for enrollment %s (package %s): no phone on record, not sent",
+                enrollment.pk,
+                package.code,
+            )
+
+    transaction.on_commit(log)
+    return notice
+
+
 @transaction.atomic
 def registration_create(*, package: TrainingPackage, participant_data: dict) -> tuple[Enrollment, bool]:
-    """A resident registers online: an `applied` enrollment, and the person if the NIK is new.
+    """A resident registers online: returns (enrollment, created), created False for the same NIK again.
 
-    Returns (enrollment, created). The same NIK again for the same package returns the earlier
-    registration (created False) and writes nothing. A person already on record is never changed
-    (anyone could type someone else's NIK): staff see the person as recorded and check the rest
-    when they call. Refused with the reasons when registration is closed, the places are
-    taken, or an entry rule is not met.
+    The caller answers with `receipt_of(enrollment)` and what was typed, never with the enrollment's
+    other data: the answer must be the same whatever the NIK.
+
+    Refused, with reasons that depend only on the package and on what was typed, when registration
+    is closed, an entry rule fails on the typed data, or the places are taken.
     """
+    # The person first, then the package (the order of participants.services.enrollments._lock).
     participant = Participant.objects.select_for_update().filter(nik=participant_data["nik"]).first()
-    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+    package = (
+        TrainingPackage.objects.select_for_update().select_related("cohort__program", "vocation").get(pk=package.pk)
+    )
     today = timezone.localdate()
     cohort = package.cohort
     if (
@@ -49,33 +157,72 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
         or not lifecycle.may_now(None, Enrollment.Status.APPLIED, Role.RESIDENT, lifecycle.timing(package, today))
     ):
         raise ValidationError(_("Registration for this package is closed."))
-    if participant is not None:
-        earlier = Enrollment.objects.filter(participant=participant, package=package).first()
-        if earlier is not None:
-            return earlier, False
+    # The rules on what was typed only (an unsaved person has no other enrollment): the answer is the
+    # same for a new NIK and a NIK on record.
+    failures = eligibility_failures(Participant(**participant_data), package)
+    if failures:
+        raise ValidationError([failure.reason for failure in failures])
     if registration_places_left(package) <= 0:
         raise ValidationError(_("All places in this package are taken. Look for another package or the next wave."))
+    now = timezone.now()
+    number = _fresh_receipt_number(package)
+    typed = _as_typed(participant_data, receipt_number=number, at=now)
+    on_record = participant is not None
     if participant is None:
-        participant = Participant(**participant_data)
-        failures = eligibility_failures(participant, package)
-        if failures:  # the rules applied to what the person typed: nothing about anyone else
-            raise ValidationError([failure.reason for failure in failures])
-    elif eligibility_failures(participant, package):
-        # The NIK is on record and its record fails a rule. Saying which would tell anyone who types
-        # a NIK something about that person: one answer for every such case.
-        raise ValidationError(
-            _("A registration with this NIK cannot be made online. Please contact the dinas with your KTP.")
-        )
-    if participant.pk is None:
-        participant.save()
-    enrollment = Enrollment(
-        participant=participant,
-        package=package,
-        source=Enrollment.Source.REGISTRATION,
-        receipt_number=_receipt_number(package),
-        consent_at=timezone.now(),
-        consent_version=CONSENT_VERSION,
+        try:
+            with transaction.atomic():
+                participant = Participant.objects.create(**participant_data)
+        except IntegrityError:  # the same new NIK sent at the same moment: it is on record now
+            participant = Participant.objects.select_for_update().get(nik=participant_data["nik"])
+            on_record = True
+    earlier = (
+        Enrollment.objects.select_for_update().filter(participant=participant, package=package).first()
+        if on_record
+        else None
     )
-    lifecycle.apply(enrollment, Enrollment.Status.APPLIED, actor=None, today=today)
+    if earlier is not None:
+        enrollment = earlier
+        enrollment.submitted = [*enrollment.submitted, typed]
+        enrollment._change_reason = "registered online again"
+    else:
+        enrollment = Enrollment(
+            participant=participant,
+            package=package,
+            source=Enrollment.Source.REGISTRATION,
+            receipt_number=number,
+            consent_at=now,
+            consent_version=CONSENT_VERSION,
+            submitted=[typed],
+            identity_to_verify=on_record and not _same_person(participant, participant_data),
+        )
+        lifecycle.apply(enrollment, Enrollment.Status.APPLIED, actor=None, today=today)
+    if on_record:
+        owner_notice_send(enrollment=enrollment, phone=participant.phone, package=package)
     enrollment.save()
-    return enrollment, True
+    return enrollment, earlier is None
+
+
+def receipt_of(enrollment: Enrollment) -> str:
+    """The receipt number of the latest online submission (a fresh one for the same NIK again)."""
+    return enrollment.submitted[-1]["receipt_number"]
+
+
+@transaction.atomic
+def registration_verify(*, enrollment: Enrollment, actor) -> Enrollment:
+    """Dinas staff checked that the applicant is the person on record and that they consented.
+
+    Clears "identity to verify" and records who verified the consent and when; the history keeps
+    the state before.
+    """
+    if not (actor is not None and is_dinas_staff(actor)):
+        raise ValidationError(_("Only dinas staff verify an online registration."))
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.source != Enrollment.Source.REGISTRATION:
+        raise ValidationError(_("Only an online registration needs verifying."))
+    enrollment.identity_to_verify = False
+    enrollment.consent_verified_at = timezone.now()
+    enrollment.consent_verified_by = actor
+    enrollment._history_user = actor
+    enrollment._change_reason = "identity and consent verified"
+    enrollment.save()
+    return enrollment

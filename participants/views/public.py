@@ -5,22 +5,24 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from participants.forms.public import RegistrationForm
-from participants.models import Enrollment
 from participants.selectors import with_registration_places
 from participants.services import (
     registration_create,
     registration_places_left,
 )
+from participants.services.public import receipt_of
 from pekalongan_training.middleware import client_ip
+from pekalongan_training.params import whole_number
 from programs.models import TrainingPackage
 
 
@@ -60,6 +62,7 @@ def _rate_limited(request) -> bool:
 
 
 def public_register(request, pk):
+    """The form. Every accepted registration, whatever the NIK, ends on the same receipt."""
     package = get_object_or_404(_open_packages(), pk=pk)
     form = RegistrationForm(request.POST or None)
     if request.method == "POST":
@@ -71,17 +74,20 @@ def public_register(request, pk):
                 form.add_error(None, _("Your registration could not be processed. Please try again."))
             else:
                 try:
-                    enrollment, created = registration_create(package=package, participant_data=form.participant_data())
+                    enrollment, _created = registration_create(
+                        package=package, participant_data=form.participant_data()
+                    )
                 except ValidationError as error:
+                    # Only about the package or what was typed, never about a record (services/public.py).
                     for message in error.messages:
                         form.add_error(None, message)
-                except IntegrityError:  # the same new NIK sent twice at the same moment
-                    form.add_error(None, _("Your registration could not be processed. Please try again."))
                 else:
-                    if not created:
-                        # Say nothing about the person or the earlier registration: anyone can type a NIK.
-                        return render(request, "participants/public/already.html", {"package": package})
-                    request.session["receipt"] = enrollment.pk
+                    # What was typed, not the enrollment: the receipt shows nothing from a record.
+                    request.session["receipt"] = {
+                        "number": receipt_of(enrollment),
+                        "full_name": form.cleaned_data["full_name"],
+                        "package": package.pk,
+                    }
                     return redirect("public:receipt")
     return render(
         request,
@@ -90,12 +96,14 @@ def public_register(request, pk):
     )
 
 
+@never_cache  # personal: Cache-Control no-store, so no shared or back-button cache keeps it
 @require_GET
 def public_receipt(request):
     """The receipt of the registration made in this browser session (no id in the address)."""
-    enrollment = get_object_or_404(
-        Enrollment.objects.select_related("package__vocation", "package__provider", "participant"),
-        pk=request.session.get("receipt") or 0,
-        source=Enrollment.Source.REGISTRATION,
+    receipt = request.session.get("receipt")
+    if not isinstance(receipt, dict):
+        raise Http404
+    package = get_object_or_404(
+        TrainingPackage.objects.select_related("vocation", "provider"), pk=whole_number(receipt.get("package")) or 0
     )
-    return render(request, "participants/public/receipt.html", {"enrollment": enrollment})
+    return render(request, "participants/public/receipt.html", {"receipt": receipt, "package": package})

@@ -3,7 +3,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from pekalongan_training import formatting
-from reports.tables import Cell, Kind
+from reports.tables import Cell, Kind, Withheld, fewer_than_small
 
 register = template.Library()
 
@@ -42,5 +42,10 @@ RENDERERS = {
 
 @register.filter
 def formatted(cell: Cell):
-    """A reports.tables.Cell as its column's kind says: 11, 77,8% dari 9, Rp1.500.000, +50,0 poin."""
+    """A reports.tables.Cell as its column's kind says: 11, 77,8% dari 9, Rp1.500.000, +50,0 poin.
+
+    A figure withheld for a small group: "< 5" for a count of people, a dash for anything else.
+    """
+    if isinstance(cell.value, Withheld):
+        return fewer_than_small() if cell.value.count else "–"
     return RENDERERS[cell.column.kind](cell.value)

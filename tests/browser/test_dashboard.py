@@ -15,10 +15,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_official_filters_by_kecamatan_sees_charts_and_downloads_xlsx(page, live_server, tmp_path):
     OfficialFactory(username="pejabat")
     package = TrainingPackageFactory(status="completed")
-    EnrollmentFactory.create_batch(3, package=package, status="completed")
+    EnrollmentFactory.create_batch(5, package=package, status="completed")
     log_in(page, live_server, "pejabat")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
-    expect(page.locator("[data-figure=enrolled]")).to_have_text("3")
+    expect(page.locator("[data-figure=enrolled]")).to_have_text("5")
     expect(page.locator("html[data-charts-drawn=true]")).to_have_count(1)
 
     page.get_by_label("Kecamatan").select_option(label="Pekalongan Timur")

@@ -102,7 +102,9 @@ def test_the_print_view_writes_each_cell_as_its_type(official, city):  # noqa: F
     assert '<td class="n">77,8% dari 9</td>' in content
     assert '<td class="n">Rp34.285.714</td>' in content and '<td class="n">Rp21.818.182</td>' in content
     # The change from intake is percentage points, not money ("Rp50" before).
-    assert '<td class="n">+50,0 poin</td>' in content and '<td class="n">+100,0 poin</td>' in content
+    assert '<td class="n">+50,0 poin</td>' in content  # round 3 (7 due)
+    # Rounds 6 and 12 are about 4 people (P1's completers): counts only, so their +100,0 poin is not shown.
+    assert "+100,0 poin" not in content and "Rp2.600.000" not in content
     assert "Rp50" not in content and "Rp100<" not in content
     assert '<td class="n">Rp2.000.000</td>' in content  # the median at round 3
 
@@ -150,11 +152,11 @@ def test_the_csv_has_decimal_commas_and_each_rate_its_denominator(official, city
         "3",
         "2000000",
     ]
-    # Round 12: p1 alone reached, in a business related to the training: 1 of 1.
+    # Round 12: 4 due (P1's completers), p1 alone reached: counts only, no rate, no income.
     twelve = rows[outcomes + 4]
-    assert twelve[0] == "12 bulan" and twelve[-3:] == ["100,0%", "1", "2600000"]
-    # Nothing to divide by: the rate is empty and its denominator 0 (p11 is in a running package).
-    assert ["Luar Kota Pekalongan", "1", "0", "", "0"] in rows
+    assert twelve[0] == "12 bulan" and twelve[1:5] == ["< 5"] * 4 and set(twelve[5:]) == {""}
+    # One person living outside the city: counts only (the completion rate had nothing to divide by anyway).
+    assert ["Luar Kota Pekalongan", "< 5", "< 5", "", ""] in rows
 
 
 def test_the_xlsx_cells_are_numbers_with_number_formats(official, city):  # noqa: F811
@@ -184,16 +186,17 @@ def test_the_xlsx_cells_are_numbers_with_number_formats(official, city):  # noqa
 
 @pytest.fixture
 def half_rupiah():
-    """Two completers of a package that ended 4 months ago, earning Rp1.500.000 and Rp1.500.001 at
-    round 3; the package cost Rp3.000.001. The median and both costs per head are 1.500.000,5."""
+    """Six completers of a package that ended 4 months ago (fewer than 5 would show counts only), three
+    earning Rp1.500.000 and three Rp1.500.001 at round 3; the package cost Rp9.000.003. The median
+    and both costs per head are 1.500.000,5."""
     today = timezone.localdate()
     package = factories.TrainingPackageFactory(
         status="completed",
         starts_on=add_months(today, -5),
         ends_on=add_months(today, -4),
-        budget=3_000_001,
+        budget=9_000_003,
     )
-    for income in (1_500_000, 1_500_001):
+    for income in (1_500_000, 1_500_000, 1_500_000, 1_500_001, 1_500_001, 1_500_001):
         enrollment = factories.EnrollmentFactory(package=package, status="completed")
         factories.OutcomeFactory(
             enrollment=enrollment, round=3, status=Outcome.Status.EMPLOYED, monthly_income=income, recorded_on=today
