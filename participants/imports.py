@@ -1,23 +1,30 @@
 """Participant lists as kelurahan offices and factories really send them, read, checked and imported.
 
-All rows or none: `preview` reads the file and says for every row what would happen, with every
-error by row and column; `import_rows` writes everything in one transaction, and only when the
-preview has no error. CSV (";" or ",", UTF-8 with or without BOM, or Windows-1252) and XLSX.
+All rows or none: `preview` reads the file (within the limits under "reading") and says for
+every row what would happen, with every error by row and column; `import_rows` writes everything
+in one transaction, and only when the preview has no error. CSV (";" or ",", UTF-8 with or
+without BOM, or Windows-1252) and XLSX.
 """
 
 import csv
 import datetime
 import io
+import posixpath
 import re
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass, field
-from itertools import islice
+from xml.parsers import expat
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from participants import lifecycle
@@ -30,8 +37,6 @@ from pekalongan_training.phones import normalize_phone
 from pekalongan_training.signals import records_changed
 from pekalongan_training.spreadsheets import Sheet, Text
 from programs.models import Kelurahan, TrainingPackage
-
-MAX_ROWS = 20_000
 
 # Header in the template -> model field. Matching ignores case, spaces and punctuation.
 COLUMNS = [
@@ -187,6 +192,95 @@ class Preview:
 
 
 # --- reading -------------------------------------------------------------------------------------
+#
+# Uploads are read within hard limits, checked before anything is built from them: a 34 KB
+# workbook can claim a million cells in one row or a 50 MB string, and a zip part can unpack to
+# gigabytes. An XLSX is read here from its XML with expat (a streaming parser: constant memory,
+# no DTD, no entities), not by openpyxl, which builds every cell of a row before any cut.
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the upload as sent
+MAX_ROWS = 10_000  # participants per file
+MAX_TABLE_ROWS = MAX_ROWS + 10  # the header and a few title lines above it
+MAX_COLUMNS = 40  # columns read; cells further right are ignored
+MAX_ROW_CELLS = 1_000  # cells written in one row of a sheet (Excel writes only cells with content)
+MAX_CELL_CHARS = 5_000  # one cell; no column of the template takes more than 255
+MAX_LINE_CHARS = 20_000  # one line of a CSV file
+MAX_PARTS = 100  # parts in an XLSX (Excel writes about a dozen)
+MAX_CENTRAL_DIRECTORY = 64 * 1024
+MAX_PART_BYTES = 64 * 1024 * 1024  # one part, unpacked: a 10,000-row sheet is about 10 MB
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all parts, unpacked
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
+MAX_SHARED_STRINGS = MAX_TABLE_ROWS * MAX_COLUMNS
+MAX_SMALL_PART_BYTES = 4 * 1024 * 1024  # workbook, relationships, styles
+CHUNK = 64 * 1024
+
+
+def _not_a_workbook() -> ValidationError:
+    return ValidationError(
+        _("The file is not a spreadsheet the template made; save it again as .xlsx from Excel or upload a CSV.")
+    )
+
+
+def _too_many_rows() -> ValidationError:
+    return ValidationError(
+        _("The file has more than %(max)s rows; split it into several files.")
+        % {"max": number_format(MAX_ROWS, force_grouping=True)}
+    )
+
+
+def _too_many_columns() -> ValidationError:
+    return ValidationError(
+        _("A row of the file has more than %(max)s cells; delete the columns that are not in the template.")
+        % {"max": number_format(MAX_ROW_CELLS, force_grouping=True)}
+    )
+
+
+def _too_long_cell() -> ValidationError:
+    return ValidationError(
+        _("A cell of the file has more than %(max)s characters; shorten it or delete it.")
+        % {"max": number_format(MAX_CELL_CHARS, force_grouping=True)}
+    )
+
+
+def _too_large_unpacked() -> ValidationError:
+    return ValidationError(
+        _("The file unpacks to more than %(max)s MB; save it again as .xlsx from Excel, or split it.")
+        % {"max": MAX_UNPACKED_BYTES // (1024 * 1024)}
+    )
+
+
+def _too_large_file() -> ValidationError:
+    return ValidationError(_("The file is larger than 5 MB. Split the list into smaller files."))
+
+
+def read_table(content: bytes, filename: str) -> list[list]:
+    """The file's cells, row by row (XLSX cells keep their types; CSV cells are strings).
+
+    Every limit above is checked while reading, so a hostile file costs a few megabytes and a
+    moment; it raises ValidationError, with what to do, for a file that cannot or may not be read.
+    Rows are MAX_COLUMNS wide for XLSX (as openpyxl gave them) and as written for CSV; blank rows
+    at the end are left out.
+    """
+    if len(content) > MAX_FILE_BYTES:
+        raise _too_large_file()
+    workbook = content[:2] == b"PK" or filename.lower().endswith(".xlsx")
+    table = _read_xlsx(content) if workbook else _read_csv(content)
+    while table and _blank(table[-1]):
+        table.pop()
+    return table
+
+
+def storable(table: list[list]) -> list[list]:
+    """The table as JSON keeps it (`ParticipantImport.rows`): a date becomes "1990-11-27", the rest stays."""
+    return [[_storable_cell(cell) for cell in row] for row in table]
+
+
+def _storable_cell(cell):
+    if isinstance(cell, datetime.datetime):
+        return cell.date().isoformat() if cell.time() == datetime.time(0) else cell.isoformat(sep=" ")
+    if isinstance(cell, datetime.date | datetime.time | datetime.timedelta):
+        return str(cell)
+    return cell
 
 
 def _decode(content: bytes) -> str:
@@ -198,30 +292,292 @@ def _decode(content: bytes) -> str:
     return content.decode("latin-1")
 
 
-MAX_COLUMNS = 40
-
-
-def read_table(content: bytes, filename: str) -> list[list]:
-    """The file's cells, row by row (XLSX cells keep their types; CSV cells are strings).
-
-    Reads at most MAX_ROWS + 500 rows and MAX_COLUMNS columns, so a file that claims a huge
-    sheet cannot exhaust the server. Raises ValidationError for a file that cannot be read.
-    """
-    limit = MAX_ROWS + 500
-    if content[:2] == b"PK" or filename.lower().endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = workbook.worksheets[0]
-            return [list(row) for row in islice(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), limit)]
-        except Exception as error:  # openpyxl and the XML and zip readers under it raise many kinds
-            raise ValidationError(_("The file cannot be read as an Excel workbook (.xlsx).")) from error
+def _read_csv(content: bytes) -> list[list]:
     text = _decode(content).replace("\x00", "")
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+
+    def lines():
+        for line in io.StringIO(text, newline=""):
+            if len(line) > MAX_LINE_CHARS:
+                raise _too_long_cell()
+            yield line
+
+    table = []
     try:
-        return [row[:MAX_COLUMNS] for row in islice(csv.reader(io.StringIO(text), delimiter=delimiter), limit)]
+        # csv's own field limit (131,072 characters, process-wide: not changed here) bounds a field
+        # spanning lines; MAX_CELL_CHARS is checked on each field below.
+        for row in csv.reader(lines(), delimiter=delimiter):
+            if any(len(cell) > MAX_CELL_CHARS for cell in row):
+                raise _too_long_cell()
+            if len(table) >= MAX_TABLE_ROWS:
+                if not _blank(row):
+                    raise _too_many_rows()
+                continue
+            table.append(row[:MAX_COLUMNS])
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise _too_long_cell() from error
         raise ValidationError(_("The file cannot be read as a CSV file. Save it again from Excel as CSV.")) from error
+    return table
+
+
+class _Refused(Exception):
+    """Raised inside the expat handlers to stop at once; carries the ValidationError."""
+
+    def __init__(self, error: ValidationError):
+        self.error = error
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _parse_part(archive: zipfile.ZipFile, name: str, cap: int, start=None, end=None, text=None) -> None:
+    """Stream one part of the zip through expat, at most `cap` bytes whatever its header says."""
+    parser = expat.ParserCreate(namespace_separator="}")
+
+    def refuse_dtd(*_args):
+        raise _Refused(_not_a_workbook())
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    if start:
+        parser.StartElementHandler = lambda tag, attrs: start(_local(tag), {_local(k): v for k, v in attrs.items()})
+    if end:
+        parser.EndElementHandler = lambda tag: end(_local(tag))
+    if text:
+        parser.CharacterDataHandler = text
+    try:
+        with archive.open(name) as stream:
+            read = 0
+            while chunk := stream.read(CHUNK):
+                read += len(chunk)
+                if read > cap:
+                    raise _too_large_unpacked()
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+    except _Refused as refused:
+        raise refused.error from None
+    except (expat.ExpatError, zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, zlib.error) as error:
+        raise _not_a_workbook() from error
+
+
+def _check_zip(content: bytes) -> zipfile.ZipFile:
+    """The zip's directory, checked before zipfile builds anything from it."""
+    end = content.rfind(b"PK\x05\x06", max(0, len(content) - 65_557))
+    if end < 0 or len(content) < end + 22:
+        raise _not_a_workbook()
+    entries, directory_size = struct.unpack("<HI", content[end + 10 : end + 16])
+    if entries > MAX_PARTS or directory_size > MAX_CENTRAL_DIRECTORY:
+        raise _not_a_workbook()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        raise _not_a_workbook() from error
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS or any(part.flag_bits & 0x1 for part in parts):  # 0x1: encrypted
+        raise _not_a_workbook()
+    if any(part.file_size > MAX_PART_BYTES for part in parts) or sum(p.file_size for p in parts) > MAX_UNPACKED_BYTES:
+        raise _too_large_unpacked()
+    return archive
+
+
+def _part_path(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+
+
+def _read_xlsx(content: bytes) -> list[list]:
+    archive = _check_zip(content)
+    names = set(archive.namelist())
+    if "xl/workbook.xml" not in names:
+        raise _not_a_workbook()
+    workbook = {"sheet": None, "epoch": CALENDAR_WINDOWS_1900}
+
+    def workbook_start(tag, attrs):
+        if tag == "sheet" and workbook["sheet"] is None:
+            workbook["sheet"] = attrs.get("id")
+        elif tag == "workbookPr" and attrs.get("date1904") in ("1", "true"):
+            workbook["epoch"] = CALENDAR_MAC_1904
+
+    _parse_part(archive, "xl/workbook.xml", MAX_SMALL_PART_BYTES, start=workbook_start)
+    relations = {}
+
+    def relation_start(tag, attrs):
+        if tag == "Relationship" and len(relations) < MAX_PARTS:
+            relations[attrs.get("Id")] = (attrs.get("Type", ""), _part_path(attrs.get("Target", "")))
+
+    if "xl/_rels/workbook.xml.rels" in names:
+        _parse_part(archive, "xl/_rels/workbook.xml.rels", MAX_SMALL_PART_BYTES, start=relation_start)
+    sheet = relations.get(workbook["sheet"], ("", "xl/worksheets/sheet1.xml"))[1]
+    by_type = {kind.rsplit("/", 1)[-1]: path for kind, path in relations.values()}
+    strings = _shared_strings(archive, by_type.get("sharedStrings", "xl/sharedStrings.xml"), names)
+    dates, durations = _date_styles(archive, by_type.get("styles", "xl/styles.xml"), names)
+    if sheet not in names:
+        raise _not_a_workbook()
+    return _sheet_rows(archive, sheet, strings, dates, durations, workbook["epoch"])
+
+
+def _shared_strings(archive, name, names) -> list[str]:
+    strings: list[str] = []
+    state = {"parts": None, "length": 0, "in_t": False, "phonetic": 0}
+
+    def start(tag, _attrs):
+        if tag == "si":
+            if len(strings) >= MAX_SHARED_STRINGS:
+                raise _Refused(_too_many_rows())
+            state.update(parts=[], length=0)
+        elif tag == "rPh":
+            state["phonetic"] += 1
+        elif tag == "t" and state["parts"] is not None and not state["phonetic"]:
+            state["in_t"] = True
+
+    def end(tag):
+        if tag == "si":
+            strings.append("".join(state["parts"] or []))
+            state["parts"] = None
+        elif tag == "rPh":
+            state["phonetic"] -= 1
+        elif tag == "t":
+            state["in_t"] = False
+
+    def text(data):
+        if state["in_t"]:
+            state["length"] += len(data)
+            if state["length"] > MAX_CELL_CHARS:
+                raise _Refused(_too_long_cell())
+            state["parts"].append(data)
+
+    if name in names:
+        _parse_part(archive, name, MAX_SHARED_STRINGS_BYTES, start=start, end=end, text=text)
+    return strings
+
+
+def _date_styles(archive, name, names) -> tuple[set[int], set[int]]:
+    """The cell styles whose number format is a date (or a duration): their numbers are Excel dates."""
+    formats = dict(BUILTIN_FORMATS)
+    styles: list[int] = []
+    state = {"in_xfs": False}
+
+    def start(tag, attrs):
+        if tag == "numFmt" and len(formats) < 1000:
+            formats[int(attrs.get("numFmtId", -1))] = attrs.get("formatCode", "")
+        elif tag == "cellXfs":
+            state["in_xfs"] = True
+        elif tag == "xf" and state["in_xfs"] and len(styles) < 65_000:
+            styles.append(int(attrs.get("numFmtId", 0)))
+
+    def end(tag):
+        if tag == "cellXfs":
+            state["in_xfs"] = False
+
+    if name in names:
+        _parse_part(archive, name, MAX_SMALL_PART_BYTES, start=start, end=end)
+    dates = {i for i, fmt in enumerate(styles) if fmt in formats and is_date_format(formats[fmt])}
+    durations = {i for i in dates if is_timedelta_format(formats[styles[i]])}
+    return dates, durations
+
+
+def _column(reference: str) -> int:
+    number = 0
+    for letter in reference:
+        if not "A" <= letter <= "Z":
+            break
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _cast_number(text: str):
+    return float(text) if "." in text or "E" in text or "e" in text else int(text)
+
+
+def _sheet_rows(archive, name, strings, dates, durations, epoch) -> list[list]:
+    """The first sheet's values (as openpyxl's data_only gives them), row by row, within the limits."""
+    table: list[list] = []
+    row: dict[int, object] = {}
+    cell = {"column": 0, "type": "n", "style": 0, "text": None, "length": 0, "in_value": False}
+    state = {"row": 0, "cells": 0, "in_inline": False}
+
+    def start(tag, attrs):
+        if tag == "c":
+            state["cells"] += 1
+            if state["cells"] > MAX_ROW_CELLS:
+                raise _Refused(_too_many_columns())
+            reference = attrs.get("r")
+            column = _column(reference) if reference else cell["column"] + 1
+            if not 1 <= column <= 16_384:
+                raise _Refused(_not_a_workbook())
+            cell.update(column=column, type=attrs.get("t", "n"), style=int(attrs.get("s", 0)), text=None, length=0)
+        elif tag == "v" or (tag == "t" and state["in_inline"]):
+            cell["in_value"] = True
+            if cell["text"] is None:
+                cell["text"] = []
+        elif tag == "is":
+            state["in_inline"] = True
+        elif tag == "row":
+            number = int(attrs["r"]) if attrs.get("r") else state["row"] + 1
+            if number <= state["row"]:
+                raise _Refused(_not_a_workbook())
+            state.update(row=number, cells=0)
+            row.clear()
+            cell["column"] = 0
+        elif tag == "dimension":
+            last = attrs.get("ref", "").split(":")[-1]
+            digits = "".join(ch for ch in last if ch.isdigit())
+            if digits and int(digits) > MAX_TABLE_ROWS + 10_000:  # far more than a list: do not start
+                raise _Refused(_too_many_rows())
+            if _column(last) > MAX_ROW_CELLS:
+                raise _Refused(_too_many_columns())
+
+    def end(tag):
+        if tag in ("v", "t"):
+            cell["in_value"] = False
+        elif tag == "is":
+            state["in_inline"] = False
+        elif tag == "c":
+            value = _cell_value(cell, strings, dates, durations, epoch)
+            if value is not None and cell["column"] <= MAX_COLUMNS:
+                row[cell["column"]] = value
+        elif tag == "row" and row:
+            if state["row"] > MAX_TABLE_ROWS:
+                raise _Refused(_too_many_rows())
+            while len(table) < state["row"] - 1:
+                table.append([None] * MAX_COLUMNS)
+            table.append([row.get(column) for column in range(1, MAX_COLUMNS + 1)])
+
+    def text(data):
+        if cell["in_value"]:
+            cell["length"] += len(data)
+            if cell["length"] > MAX_CELL_CHARS:
+                raise _Refused(_too_long_cell())
+            cell["text"].append(data)
+
+    _parse_part(archive, name, MAX_PART_BYTES, start=start, end=end, text=text)
+    return table
+
+
+def _cell_value(cell, strings, dates, durations, epoch):
+    if cell["text"] is None:
+        return None
+    text = "".join(cell["text"])
+    kind = cell["type"]
+    try:
+        if kind == "s":
+            return strings[int(text)]
+        if kind in ("inlineStr", "str", "e"):
+            return text
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            return datetime.datetime.fromisoformat(text.rstrip("Z"))
+        if not text:
+            return None
+        value = _cast_number(text)
+        if cell["style"] in dates:
+            return from_excel(value, epoch, timedelta=cell["style"] in durations)
+        return value
+    except (ValueError, IndexError, OverflowError, TypeError) as error:
+        raise _Refused(_not_a_workbook()) from error
 
 
 def _blank(cells) -> bool:
@@ -319,6 +675,12 @@ def preview(content: bytes, filename: str, package: TrainingPackage | None = Non
         table = read_table(content, filename)
     except ValidationError as error:
         return Preview(rows=[], file_errors=error.messages, package=package)
+    return preview_table(table, package)
+
+
+def preview_table(table: list[list], package: TrainingPackage | None = None) -> Preview:
+    """Check every row of a table already read (`read_table`, or the rows kept at upload); nothing is written."""
+    table = list(table)
     header_index = next((i for i, row in enumerate(table) if not _blank(row)), None)
     if header_index is None:
         return Preview(rows=[], file_errors=[_("The file is empty.")], package=package)
@@ -341,7 +703,7 @@ def preview(content: bytes, filename: str, package: TrainingPackage | None = Non
     if not body:
         return Preview(rows=[], file_errors=[_("The file has a header but no participants.")], package=package)
     if len(body) > MAX_ROWS:
-        return Preview(rows=[], file_errors=[_("At most %(max)s rows per file.") % {"max": MAX_ROWS}], package=package)
+        return Preview(rows=[], file_errors=_too_many_rows().messages, package=package)
     label = {name: header for header, name in COLUMNS}
     kelurahan = {_key(k.name): k for k in Kelurahan.objects.all()}
     kelurahan.update({_key(k.code): k for k in kelurahan.copy().values()})
@@ -495,14 +857,22 @@ def _check_across_rows(rows: list[RowResult], label: dict, package: TrainingPack
 
 
 @transaction.atomic
-def import_rows(*, content: bytes, filename: str, package: TrainingPackage | None, actor) -> Preview:
-    """Check the file again (inside the transaction, with the package locked) and write every row.
+def import_rows(
+    *,
+    package: TrainingPackage | None,
+    actor,
+    table: list[list] | None = None,
+    content: bytes = b"",
+    filename: str = "",
+) -> Preview:
+    """Check the rows again (inside the transaction, with the package locked) and write every row.
 
-    Raises ValidationError, writing nothing, if any row has an error now.
+    The rows are `table` (as kept at upload) or, without it, read from `content`. Raises
+    ValidationError, writing nothing, if any row has an error now.
     """
     if package is not None:
         package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
-    result = preview(content, filename, package)
+    result = preview_table(table, package) if table is not None else preview(content, filename, package)
     if not result.ok:
         raise ValidationError(_("The file has errors; nothing was imported. Correct them and upload it again."))
     defaults = {name: value for name, (value, _message) in NEW_PERSON_DEFAULTS.items()}

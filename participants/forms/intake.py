@@ -4,6 +4,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from participants import imports
 from participants.models import Participant
 from participants.nik import nik_warnings, normalize_nik
 from pekalongan_training.forms import DATE_INPUT, unanswered
@@ -92,11 +93,17 @@ class ParticipantForm(forms.ModelForm):
 
 
 class ImportUploadForm(forms.Form):
-    MAX_BYTES = 5 * 1024 * 1024
+    """The upload, read once here: a file that cannot or may not be read is an error on the field.
+
+    After validation, `cleaned_data["content"]` holds the bytes and `cleaned_data["rows"]` the rows
+    as `ParticipantImport.rows` keeps them.
+    """
+
+    MAX_BYTES = imports.MAX_FILE_BYTES
 
     file = forms.FileField(
         label=_("Participant list (.xlsx or .csv)"),
-        help_text=_("Use the template. At most 5 MB."),
+        help_text=_("Use the template. At most 5 MB and 10,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     package = forms.ModelChoiceField(
@@ -123,4 +130,8 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(_("The file is larger than 5 MB. Split the list into smaller files."))
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
+        content = upload.read()
+        table = imports.read_table(content, upload.name)  # raises ValidationError with what to do
+        self.cleaned_data["content"] = content
+        self.cleaned_data["rows"] = imports.storable(table)
         return upload

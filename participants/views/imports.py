@@ -18,17 +18,26 @@ PREVIEW_ROWS = 200
 
 @staff_view
 def import_upload(request):
+    """The file is read here, once, within the upload limits; the preview and the import use its rows."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         batch = ParticipantImport.objects.create(
-            filename=upload.name[:255],
-            content=upload.read(),
+            filename=form.cleaned_data["file"].name[:255],
+            content=form.cleaned_data["content"],  # the file as sent, for the record until the import
+            rows=form.cleaned_data["rows"],
             package=form.cleaned_data["package"],
             created_by=request.user,
         )
         return redirect("intake:import-preview", pk=batch.pk)
     return render(request, "participants/intake/import_upload.html", {"form": form})
+
+
+def _rows(batch: ParticipantImport) -> list[list]:
+    """The rows kept at upload; an upload from before they were kept is read this once and keeps them."""
+    if batch.rows is None:
+        batch.rows = imports.storable(imports.read_table(bytes(batch.content), batch.filename))
+        batch.save(update_fields=["rows"])
+    return batch.rows
 
 
 @staff_view
@@ -39,29 +48,32 @@ def import_preview(request, pk):
             request, _("This file was imported on %(when)s.") % {"when": timezone.localtime(batch.imported_at)}
         )
         return redirect("intake:import-upload")
-    content = bytes(batch.content)
-    if request.method == "POST":
-        try:
-            result = imports.import_rows(
-                content=content, filename=batch.filename, package=batch.package, actor=request.user
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            # The file has done its work: keep the record of the import, not the personal data in it.
-            batch.imported_at = timezone.now()
-            batch.row_count = len(result.rows)
-            batch.content = b""
-            batch.save(update_fields=["imported_at", "row_count", "content"])
-            messages.success(
-                request,
-                _("Imported %(total)s rows: %(new)s new people, %(updated)s updated.")
-                % {"total": len(result.rows), "new": result.new_count, "updated": result.update_count},
-            )
-            if batch.package:
-                return redirect("intake:package-enrollment", pk=batch.package_id)
-            return redirect("intake:import-upload")
-    result = imports.preview(content, batch.filename, batch.package)
+    try:
+        rows = _rows(batch)
+    except ValidationError as error:
+        result = imports.Preview(rows=[], file_errors=error.messages, package=batch.package)
+    else:
+        if request.method == "POST":
+            try:
+                result = imports.import_rows(table=rows, package=batch.package, actor=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                # The file has done its work: keep the record of the import, not the personal data in it.
+                batch.imported_at = timezone.now()
+                batch.row_count = len(result.rows)
+                batch.content = b""
+                batch.rows = None
+                batch.save(update_fields=["imported_at", "row_count", "content", "rows"])
+                messages.success(
+                    request,
+                    _("Imported %(total)s rows: %(new)s new people, %(updated)s updated.")
+                    % {"total": len(result.rows), "new": result.new_count, "updated": result.update_count},
+                )
+                if batch.package:
+                    return redirect("intake:package-enrollment", pk=batch.package_id)
+                return redirect("intake:import-upload")
+        result = imports.preview_table(rows, batch.package)
     return render(
         request,
         "participants/intake/import_preview.html",
