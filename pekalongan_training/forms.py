@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,10 @@ class LoginForm(AuthenticationForm):
         if len(username) > 150:
             raise forms.ValidationError(_("A username has at most 150 characters."))
         return username
+
+
+class AdminLoginForm(LoginForm, AdminAuthenticationForm):
+    """The admin's login form (staff accounts only), with the same limit on the username."""
 
 
 # Dates are typed into HTML5 date inputs: the browser sends ISO dates, so no day/month ambiguity.

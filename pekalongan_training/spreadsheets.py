@@ -208,8 +208,15 @@ def csv_text(rows: Iterable[Sequence], style: CsvStyle = EXCEL_ID) -> str:
 
 
 def _sheet_title(title: str) -> str:
-    """Excel's limits: at most 31 characters, none of []:*?/\\ ."""
-    return re.sub(r"[\[\]:*?/\\]", "-", title)[:31] or "Sheet"
+    """Excel's limits: at most 31 characters, none of []:*?/\\, no apostrophe at either end, not
+    "History" (Excel's own)."""
+    title = re.sub(r"[\[\]:*?/\\]", "-", ILLEGAL_CHARACTERS_RE.sub("", str(title)))[:31].strip("'")
+    return "Sheet" if not title or title.lower() == "history" else title
+
+
+def _file_name(name: str) -> str:
+    """A file name every system saves as it is: no path separators, no characters Windows refuses."""
+    return re.sub(r'[\x00-\x1f\x7f/\\:*?"<>|]', "-", str(name)).strip(" .") or "export"
 
 
 def _write(sheet, source: Sheet) -> None:
@@ -250,7 +257,7 @@ def xlsx_bytes(*sheets: Sheet) -> bytes:
 
 def _response(content, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.{fmt}")
+    response["Content-Disposition"] = content_disposition_header(True, f"{_file_name(name)}.{fmt}")
     return response
 
 

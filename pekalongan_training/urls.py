@@ -3,9 +3,9 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from pekalongan_training import views
+from pekalongan_training import accounts, views
 from pekalongan_training.converters import IdConverter
-from pekalongan_training.forms import LoginForm
+from pekalongan_training.forms import AdminLoginForm, LoginForm
 from pekalongan_training.roles import is_dinas_staff
 
 register_converter(IdConverter, "id")
@@ -17,12 +17,16 @@ admin.site.site_url = "/provider/"  # "View site" from the admin opens the provi
 # The back office is for dinas staff only: "staff status" alone (say, ticked on an operator's
 # account by mistake) does not open it.
 admin.site.has_permission = lambda request: is_dinas_staff(request.user)
+# The admin's login form too refuses an overlong username (a 500 on PostgreSQL otherwise).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/2fa/", include("pekalongan_training.otp_urls")),
+    # Ours before Django's, under the same name: answers alike for every address, throttled.
+    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -285,3 +285,23 @@ def test_the_program_list_shows_a_year_not_a_number(staff_client):
     content = staff_client.get(reverse("admin:programs_program_changelist")).content.decode()
     assert ">2023<" in content
     assert "2.023" not in content
+
+
+def test_changing_a_mark_of_a_closed_package_is_refused_next_to_the_status(staff_client):
+    mark = factories.AttendanceFactory(session__date=datetime.date(2026, 9, 8))
+    package = mark.session.package
+    package.status = "completed"
+    package.save()
+    response = staff_client.post(
+        reverse("admin:participants_attendance_change", args=[mark.pk]), {"status": "absent", "remark": ""}
+    )
+    assert response.status_code == 200
+    assert package.code in " ".join(response.context["adminform"].form.errors["status"])
+    mark.refresh_from_db()
+    assert mark.status == Attendance.Status.PRESENT
+
+
+def test_an_overlong_username_at_the_admin_login_is_a_form_error(client):
+    response = client.post(reverse("admin:login"), {"username": "x" * 300, "password": "secret"})
+    assert response.status_code == 200
+    assert response.context["form"].errors

@@ -22,6 +22,16 @@ class OutcomeYearFilter(FiscalYearFilter):
     year_path = "enrollment__package__cohort__program__fiscal_year"
 
 
+class AttendanceChangeForm(AttendanceAdminForm):
+    """On a stored mark the person and the meeting are read-only, not fields of the form: a reason
+    about them (a closed package, a meeting not yet held) stands next to the status instead."""
+
+    def add_error(self, field, error):
+        if field is not None and field not in self.fields:
+            field = "status"
+        super().add_error(field, error)
+
+
 @admin.register(Attendance)
 class AttendanceAdmin(SimpleHistoryAdmin):
     """Marks, with their history ("Riwayat"): who changed which mark, when. A mark is corrected,
@@ -30,7 +40,7 @@ class AttendanceAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    form = AttendanceAdminForm
+    form = AttendanceChangeForm
     list_display = ["participant_name", "package_code", "session_date", "status", "remark", "marked_by", "marked_at"]
     list_filter = [AttendanceYearFilter, "status", "session__package__category"]
     list_select_related = ["enrollment__participant", "session__package", "marked_by"]
