@@ -52,7 +52,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "pekalongan_training.middleware.RequestSizeLimitMiddleware",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
+    "pekalongan_training.middleware.PrivateResponseMiddleware",  # no-store, Permissions-Policy; before WhiteNoise
     "pekalongan_training.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -71,15 +73,18 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # lock-out after repeated failures
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five wrong passwords for one username from one address lock that pair out for 30 minutes.
+# Five wrong passwords from one address lock it out for 30 minutes, whether for one username or
+# spread over many (one address spraying every account). django-axes 8.3.1 has one limit for all
+# parameter sets (it compares the largest count), so the address alone cannot get a higher one.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# How many trusted proxies stand in front of gunicorn (nginx on the same host: 1).
-PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if env_bool("BEHIND_TLS_PROXY", default=not DEBUG) else "0"))
+# How many trusted proxies stand in front of gunicorn: 0 unless set (nginx on the same host: set 1).
+# Trusting X-Forwarded-For by default would let anyone reaching gunicorn directly choose their address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "pekalongan_training.middleware.client_ip"
 
 ROOT_URLCONF = "pekalongan_training.urls"
@@ -190,6 +195,10 @@ DASHBOARD_ATTENDANCE_SECONDS = int(os.environ.get("DASHBOARD_ATTENDANCE_SECONDS"
 
 # Online registration: at most this many posts per address per period (seconds).
 REGISTRATION_RATE_LIMIT = (10, 3600)
+# A request body over MAX_REQUEST_BYTES is refused (413) before it is read (RequestSizeLimitMiddleware).
+MAX_REQUEST_BYTES = 6 * 1024 * 1024
+# At most this many reset mails per e-mail address, and requests per client address, per period (seconds).
+PASSWORD_RESET_RATE_LIMIT = {"email": 3, "client": 10, "seconds": 3600}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

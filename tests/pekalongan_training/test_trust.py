@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core import mail
 from django.urls import reverse
 
 from tests.factories import StaffFactory
