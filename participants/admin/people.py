@@ -46,6 +46,31 @@ class ParticipantAdmin(SimpleHistoryAdmin):
 
     actions = ["export_csv", "anonymise"]
 
+    def changelist_view(self, request, extra_context=None):
+        """The list shows full NIKs: every page viewed is logged like an export (who, filters, how many)."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if request.method == "GET" else None
+        if changelist is not None and changelist.result_list:
+            ids = ", ".join(str(person.pk) for person in changelist.result_list)
+            PersonalDataExport.objects.create(
+                user=request.user,
+                description=_("Viewed in the admin list; filters: %(filters)s; participant ids: %(ids)s")
+                % {"filters": _filters_without_search(request) or _("no filter"), "ids": ids},
+                row_count=len(changelist.result_list),
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A person's page shows the full NIK: logged like an export."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            PersonalDataExport.objects.create(
+                user=request.user,
+                description=_("Viewed in the admin: participant id %(id)s") % {"id": object_id},
+                row_count=1,
+            )
+        return response
+
     @admin.action(description=_("Download as CSV with full NIKs (the export is logged)"))
     def export_csv(self, request, queryset):
         people = queryset.select_related("kelurahan").order_by("full_name")
@@ -116,3 +141,10 @@ class PersonalDataExportAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _filters_without_search(request) -> str:
+    """The list's filters for the log, without the search term: a typed NIK or name stays out of the log."""
+    query = request.GET.copy()
+    query.pop("q", None)
+    return query.urlencode()
