@@ -74,6 +74,18 @@ def enrollment_rule_errors(
         return errors
     takes_seat = status in Enrollment.SEAT_STATUSES
     held_seat = source in Enrollment.SEAT_STATUSES
+    if (
+        (takes_seat or status == Enrollment.Status.WAITLISTED)
+        and enrollment is not None
+        and enrollment.identity_to_verify
+    ):
+        # Registered online with a NIK on record under another name or birth date: maybe not this person.
+        errors.setdefault("status", []).append(
+            _(
+                "The name or birth date typed online differs from the record: verify that it is the same person "
+                "(“Verified: same person”) or reject the application before accepting it."
+            )
+        )
     same_package = Enrollment.objects.filter(participant=participant, package=package)
     if enrollment is not None:
         same_package = same_package.exclude(pk=enrollment.pk)
@@ -256,20 +268,12 @@ def _promote_from_waitlist(package: TrainingPackage, *, freed_by: Enrollment, to
 def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = "") -> Enrollment:
     """Staff accept an applicant: a seat if one is left, else the waitlist. Entry rules apply.
 
-    Refused while the applicant's identity is still to verify (participants/services/public.py).
+    Refused while the applicant's identity is still to verify (enrollment_rule_errors).
 
     The override reason is kept only for a person who fails a rule (a bulk accept gives one reason
     for everyone ticked).
     """
     participant, package = _lock(enrollment.participant_id, enrollment.package_id)
-    if Enrollment.objects.filter(pk=enrollment.pk, identity_to_verify=True).exists():
-        # Registered online with a NIK on record under another name or birth date: maybe not this person.
-        raise ValidationError(
-            _(
-                "The name or birth date typed online differs from the record: verify that it is the same person "
-                "(“Verified: same person”) or reject the application before accepting it."
-            )
-        )
     if not eligibility_failures(participant, package):
         override_reason = ""
     status = Enrollment.Status.ENROLLED if seats_left(package) > 0 else Enrollment.Status.WAITLISTED

@@ -262,3 +262,24 @@ def test_only_dinas_staff_verify(package):
     enrollment = factories.EnrollmentFactory(package=package, status="applied", source="registration")
     with pytest.raises(ValidationError):
         registration_verify(enrollment=enrollment, actor=factories.OperatorFactory())
+
+
+def test_an_identity_to_verify_takes_no_seat_through_the_admin_either(client, package):
+    from participants.models import Enrollment
+    from tests.factories import EnrollmentFactory, StaffFactory
+
+    applicant = EnrollmentFactory(package=package, status=Enrollment.Status.APPLIED, identity_to_verify=True)
+    client.force_login(StaffFactory())
+    url = reverse("admin:participants_enrollment_change", args=[applicant.pk])
+    data = {
+        "status": Enrollment.Status.ENROLLED,
+        "reason": "",
+        "override_reason": "",
+        "assessment": applicant.assessment,
+        "certificate_number": "",
+        "competency": applicant.competency,
+    }
+    response = client.post(url, data)
+    applicant.refresh_from_db()
+    assert response.status_code == 200 and applicant.status == Enrollment.Status.APPLIED
+    assert "errorlist" in response.content.decode()
