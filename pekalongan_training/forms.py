@@ -43,3 +43,19 @@ def unanswered(field: forms.ChoiceField, message) -> forms.ChoiceField:
     answers = [choice for choice in field.choices if choice[0] not in ("", None)]
     field.choices = answers if isinstance(field.widget, forms.RadioSelect) else [("", CHOOSE), *answers]
     return field
+
+
+class SecondFactorForm(forms.Form):
+    """The six digits an authenticator app shows, or a recovery code; spaces and dashes ignored."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        error_messages={"required": _("Type the code.")},
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split()).replace("-", "").lower()
+        if not code.isalnum() or not code.isascii():
+            raise forms.ValidationError(_("A code has only digits and letters."))
+        return code

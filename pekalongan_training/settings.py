@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "pekalongan_training",
     "programs",
     "participants",
@@ -63,6 +66,8 @@ MIDDLEWARE = [
     "pekalongan_training.middleware.RejectNullCharactersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): has given a code this session
+    "pekalongan_training.two_factor.SecondFactorMiddleware",  # staff give a code before any other page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",  # the audit trail records who made a change
@@ -86,6 +91,12 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Trusting X-Forwarded-For by default would let anyone reaching gunicorn directly choose their address.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "pekalongan_training.middleware.client_ip"
+
+# The second factor (pekalongan_training/two_factor.py): dinas staff and superusers must give a code
+# from an authenticator app after the password unless OTP_REQUIRED=0; on by default without DEBUG.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Dinperinaker Kota Pekalongan"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's key or QR code again
 
 ROOT_URLCONF = "pekalongan_training.urls"
 

@@ -20,3 +20,5 @@ STATIC_ROOT = None  # no collectstatic in tests: WhiteNoise serves from the find
 WHITENOISE_USE_FINDERS = True
 PROXY_COUNT = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Most tests sign in with force_login; tests/pekalongan_training/test_two_factor.py turns it on.
+OTP_REQUIRED = False

@@ -3,7 +3,7 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
-from pekalongan_training import accounts, views
+from pekalongan_training import accounts, two_factor, views
 from pekalongan_training.converters import IdConverter
 from pekalongan_training.forms import AdminLoginForm, LoginForm
 from pekalongan_training.roles import is_dinas_staff
@@ -26,6 +26,10 @@ urlpatterns = [
     path("accounts/login/", LoginView.as_view(authentication_form=LoginForm), name="login"),
     # Ours before Django's, under the same name: answers alike for every address, throttled.
     path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/me/", two_factor.account, name="account"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

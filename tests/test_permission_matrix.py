@@ -49,6 +49,10 @@ MATRIX = {
     "login": same(200),
     "logout": same(405),
     "password_change": LOGGED_IN,
+    "account": LOGGED_IN,
+    "two_factor_verify": same(302),  # to the log-in, or (no app set up yet) to setting one up
+    "two_factor_setup": LOGGED_IN,
+    "two_factor_recovery_codes": same(302),  # no new codes to show: to the account page
     "password_change_done": LOGGED_IN,
     "password_reset": same(200),
     "password_reset_done": same(200),
@@ -182,7 +186,8 @@ def test_every_route_answers_each_role_as_the_matrix_says(client, world, role):
         if response.status_code != expected[role]:
             wrong[name] = (response.status_code, expected[role])
         if response.status_code == 302 and expected[role] == 302 and name not in ("home", "set_language"):
-            assert response["Location"].startswith(reverse("login")), name
+            onward = ONWARD.get(name) if user is not None else None
+            assert response["Location"].startswith(reverse(onward or "login")), name
     assert wrong == {}, f"{role}: (got, expected) {wrong}"
 
 
@@ -198,6 +203,9 @@ def test_the_admin_is_for_staff(client, world, role):
         else:
             assert response.status_code == 302 and "/admin/login/" in response["Location"], url
 
+
+# Where a signed-in person is sent onward (anyone else goes to the log-in).
+ONWARD = {"two_factor_verify": "two_factor_setup", "two_factor_recovery_codes": "account"}
 
 # Answers to a POST with an empty form. GET-only routes answer 405; the others answer as on GET,
 # except that the roles allowed in may get 200 (a form with its errors) or 302 (done).
@@ -216,6 +224,7 @@ POST_ONLY = {
 
 GET_ONLY = {
     "healthz",
+    "account",
     "password_change_done",
     "password_reset_done",
     "password_reset_complete",
