@@ -239,3 +239,7 @@ class SessionAdmin(admin.ModelAdmin):
     @admin.display(description=_("marks"), ordering="mark_count")
     def mark_count(self, obj):
         return obj.mark_count
+
+
+# Operator accounts, which dinas staff give to providers, are in a module of their own.
+from programs import admin_accounts  # noqa: E402, F401

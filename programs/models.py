@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import User, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pekalongan_training.money import RupiahField
-from pekalongan_training.roles import is_dinas_staff
+from pekalongan_training.roles import OPERATOR_GROUP, is_dinas_staff
 
 
 class Kecamatan(models.Model):
@@ -375,3 +376,23 @@ class Session(models.Model):
 
     def __str__(self):
         return f"{self.package.code} · {date_format(self.date)}"
+
+
+class OperatorAccountManager(UserManager):
+    def get_queryset(self):
+        # Only plain operator accounts: never one with staff or superuser rights, whatever its groups.
+        return super().get_queryset().filter(groups__name=OPERATOR_GROUP, is_staff=False, is_superuser=False).distinct()
+
+
+class OperatorAccount(User):
+    """A provider operator's login, as dinas staff manage it (programs/admin_accounts.py): create,
+    link to a provider, deactivate. The users themselves; a proxy so its rights are separate from
+    the full user admin, which stays with superusers."""
+
+    objects = UserManager()  # the default: username uniqueness is checked against every user
+    operators = OperatorAccountManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("operator account")
+        verbose_name_plural = _("operator accounts")

@@ -33,6 +33,7 @@ def reference_data(transactional_db):
     importlib.import_module("participants.migrations.0002_groups").create_groups(apps, None)
     importlib.import_module("participants.migrations.0005_staff_import_permissions").grant(apps, None)
     importlib.import_module("participants.migrations.0009_staff_export_log_permission").grant(apps, None)
+    importlib.import_module("programs.migrations.0010_operator_accounts").grant(apps, None)
 
 
 @pytest.fixture(autouse=True)
