@@ -6,6 +6,7 @@ in one transaction, and only when the preview has no error. CSV (";" or ",", UTF
 without BOM, or Windows-1252) and XLSX.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -24,6 +25,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -67,6 +69,7 @@ NEW_PERSON_DEFAULTS = {
     ),
 }
 REQUIRED = {"nik", "full_name", "sex", "birth_date", "education"}
+# The template's example, on its "Contoh" sheet; a file that holds it as a row is refused (`_is_example`).
 EXAMPLE_ROW = [
     "3375014506980001",
     "Siti Aminah",
@@ -184,11 +187,18 @@ class Preview:
 
     @property
     def new_count(self) -> int:
-        return sum(1 for row in self.rows if row.action == "new")
+        """Rows without an error that would add a person."""
+        return sum(1 for row in self.rows if row.action == "new" and not row.errors)
 
     @property
     def update_count(self) -> int:
-        return sum(1 for row in self.rows if row.action == "update")
+        """Rows without an error that would update a person already registered."""
+        return sum(1 for row in self.rows if row.action == "update" and not row.errors)
+
+    @property
+    def error_count(self) -> int:
+        """Rows with at least one error: neither new nor updated, and nothing imported while any is left."""
+        return sum(1 for row in self.rows if row.errors)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -284,6 +294,11 @@ def _storable_cell(cell):
 
 
 def _decode(content: bytes) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode" CSV
+        try:
+            return content.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return content.decode(encoding)
@@ -678,32 +693,45 @@ def preview(content: bytes, filename: str, package: TrainingPackage | None = Non
     return preview_table(table, package)
 
 
-def preview_table(table: list[list], package: TrainingPackage | None = None) -> Preview:
-    """Check every row of a table already read (`read_table`, or the rows kept at upload); nothing is written."""
-    table = list(table)
+def _header_and_body(table: list[list]) -> tuple[int, dict[str, int], list[list], list[str]]:
+    """The header's line, the template's columns found in it, the rows below, and what is wrong with
+    the file as a whole (empty, columns missing, no participants, too many)."""
     header_index = next((i for i, row in enumerate(table) if not _blank(row)), None)
     if header_index is None:
-        return Preview(rows=[], file_errors=[_("The file is empty.")], package=package)
-    headers = table[header_index]
+        return 0, {}, [], [_("The file is empty.")]
     columns = {}
-    for position, header in enumerate(headers):
+    for position, header in enumerate(table[header_index]):
         name = HEADER_KEYS.get(_key(header))
         if name and name not in columns:
             columns[name] = position
     missing = [header for header, name in COLUMNS if name in REQUIRED and name not in columns]
     if missing:
-        return Preview(
-            rows=[],
-            file_errors=[_("Columns missing: %(columns)s. Use the template.") % {"columns": ", ".join(missing)}],
-            package=package,
+        return (
+            header_index,
+            columns,
+            [],
+            [_("Columns missing: %(columns)s. Use the template.") % {"columns": ", ".join(missing)}],
         )
     body = table[header_index + 1 :]
     while body and _blank(body[-1]):
         body.pop()
     if not body:
-        return Preview(rows=[], file_errors=[_("The file has a header but no participants.")], package=package)
+        return header_index, columns, [], [_("The file has a header but no participants.")]
     if len(body) > MAX_ROWS:
-        return Preview(rows=[], file_errors=_too_many_rows().messages, package=package)
+        return header_index, columns, [], _too_many_rows().messages
+    return header_index, columns, body, []
+
+
+def table_errors(table: list[list]) -> list[str]:
+    """What is wrong with a table as a whole, before its rows are checked (the upload refuses it)."""
+    return _header_and_body(list(table))[3]
+
+
+def preview_table(table: list[list], package: TrainingPackage | None = None) -> Preview:
+    """Check every row of a table already read (`read_table`, or the rows kept at upload); nothing is written."""
+    header_index, columns, body, file_errors = _header_and_body(list(table))
+    if file_errors:
+        return Preview(rows=[], file_errors=file_errors, package=package)
     label = {name: header for header, name in COLUMNS}
     kelurahan = {_key(k.name): k for k in Kelurahan.objects.all()}
     kelurahan.update({_key(k.code): k for k in kelurahan.copy().values()})
@@ -716,9 +744,22 @@ def preview_table(table: list[list], package: TrainingPackage | None = None) -> 
             continue
         cell = {name: (cells[position] if position < len(cells) else None) for name, position in columns.items()}
         _clean_row(row, cell, label, kelurahan)
+        if _is_example(row):
+            row.errors.append(
+                (
+                    label["nik"],
+                    _("This is the template's example row (%(name)s), not a real person: delete it.")
+                    % {"name": EXAMPLE_ROW[1]},
+                )
+            )
         rows.append(row)
     _check_across_rows(rows, label, package)
     return Preview(rows=rows, file_errors=[], package=package)
+
+
+def _is_example(row: RowResult) -> bool:
+    """The example row, as templates handed out before it moved to its own sheet had it on the first."""
+    return row.data.get("nik") == EXAMPLE_ROW[0] and _key(row.data.get("full_name")) == _key(EXAMPLE_ROW[1])
 
 
 def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None:
@@ -909,12 +950,54 @@ def import_rows(
     return result
 
 
+# The columns that hold digits people must not lose (a NIK is 16 digits: Excel keeps 15 of a number).
+TEXT_COLUMNS = ("nik", "phone", "ak1_number")
+TEMPLATE_ROWS = MAX_ROWS + 1  # the header and as many people as one file may hold
+
+
+def _letter(name: str) -> str:
+    return get_column_letter(next(i for i, (_header, column) in enumerate(COLUMNS, start=1) if column == name))
+
+
 def template_sheet() -> Sheet:
-    """The template: Indonesian headers and one example row, its NIK written as text."""
-    example = [Text(EXAMPLE_ROW[0]), *EXAMPLE_ROW[1:]]
+    """The sheet to fill in: the headers only, the NIK, phone and AK1 columns text for every row a file may have.
+
+    The example is on its own sheet (`example_sheet`), which the import never reads: only the first
+    sheet of a workbook is read. A CSV template is this sheet's header alone.
+    """
     return Sheet(
         "Peserta",
-        [[header for header, _name in COLUMNS], example],
+        [[header for header, _name in COLUMNS]],
         bold_rows=[0],
         widths=dict.fromkeys("ABCDEFGHIJKLMN", 22),
+        freeze="A2",
+        text_columns=[_letter(name) for name in TEXT_COLUMNS],
+        text_rows=TEMPLATE_ROWS,
     )
+
+
+def example_sheet() -> Sheet:
+    """The second sheet of the XLSX template, "Contoh": how to fill the first one in, and a filled-in row."""
+    instructions = [
+        _("Example: this sheet is not imported. Fill in the first sheet, “Peserta”, one person per row."),
+        _("NIK: 16 digits. The NIK, No. HP and No. Kartu AK1 columns are already formatted as text; keep them so."),
+        _("Tanggal Lahir: like 27/11/1990. Jenis Kelamin: L or P. Ya/Tidak columns: Ya or Tidak."),
+        _("Pendidikan: SD, SMP, SLTA, D3, S1 ... Kelurahan: empty for people from outside Kota Pekalongan."),
+        _("Upload the file as .xlsx (or save it as CSV). Do not copy the example row into “Peserta”."),
+    ]
+    return Sheet(
+        "Contoh",
+        [
+            *[[line] for line in instructions],
+            [],
+            [header for header, _name in COLUMNS],
+            [Text(EXAMPLE_ROW[0]), *EXAMPLE_ROW[1:]],
+        ],
+        bold_rows=[0, len(instructions) + 1],
+        widths=dict.fromkeys("ABCDEFGHIJKLMN", 22),
+    )
+
+
+def template_sheets() -> list[Sheet]:
+    """The XLSX template: the sheet to fill in, then the example."""
+    return [template_sheet(), example_sheet()]

@@ -12,6 +12,8 @@ one of the typed numbers below, which say how they are written:
 Percent and Points take decimals= (1 by default; the roster's percentages use 0). A plain int is a
 number in General format, a plain float or Decimal too (written with the style's decimal mark in
 CSV), a date is DD/MM/YYYY; True/False and datetimes are refused (write them as text or dates).
+A sheet's `text_columns` are formatted as text for `text_rows` rows in XLSX, so that what people
+type there later (a template's NIK) stays text.
 Text is made formula-safe (pekalongan_training.formatting.spreadsheet_safe) in both formats, and
 characters XLSX cannot hold are dropped.
 XLSX number formats are Excel's locale-independent codes: Excel set to Indonesian shows them with
@@ -26,6 +28,7 @@ commas, no BOM, decimal points), with plain numbers rather than typed ones.
 `name` is the file name without its extension; FORMATS are the formats spreadsheet_response knows.
 """
 
+import copy
 import csv
 import datetime
 import io
@@ -40,6 +43,7 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import column_index_from_string
 
 from pekalongan_training.formatting import half_up, spreadsheet_safe, whole_rupiah
 
@@ -157,6 +161,10 @@ class Sheet:
     bold_rows: Collection[int] = ()  # indexes (from 0) of the rows set in bold: titles and headers
     widths: Mapping[str, float] = field(default_factory=dict)  # column letter -> width in characters
     freeze: str | None = None  # the first cell that scrolls, e.g. "D5"
+    # Columns (letters) where what people type stays text, such as a template's NIK column: the
+    # column's style and every empty cell of its first `text_rows` rows are formatted as text (@).
+    text_columns: Collection[str] = ()
+    text_rows: int = 0
 
 
 def _digits(decimals: int) -> str:
@@ -240,8 +248,31 @@ def _write(sheet, source: Sheet) -> None:
                 written.font = Font(bold=True)
     for letter, width in source.widths.items():
         sheet.column_dimensions[letter].width = width
+    _format_as_text(sheet, source.text_columns, source.text_rows)
     if source.freeze:
         sheet.freeze_panes = source.freeze
+
+
+def _format_as_text(sheet, letters: Collection[str], rows: int) -> None:
+    """Format the columns as text for what is typed in later: Excel keeps a NIK typed there as text.
+
+    The column style alone is enough for Excel; the cells are formatted too, for LibreOffice and
+    Google Sheets, which look at the cell. One style is built and its copy given to each empty cell
+    (openpyxl's documented way of copying a style): setting the format cell by cell takes seconds.
+    """
+    for letter in letters:
+        sheet.column_dimensions[letter].number_format = "@"
+        column = column_index_from_string(letter)
+        style = None
+        for row in range(1, rows + 1):
+            cell = sheet.cell(row=row, column=column)
+            if cell.value is not None:
+                continue
+            if style is None:
+                cell.number_format = "@"
+                style = cell._style
+            else:
+                cell._style = copy.copy(style)
 
 
 def xlsx_bytes(*sheets: Sheet) -> bytes:

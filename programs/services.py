@@ -11,6 +11,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pekalongan_training.roles import is_dinas_staff
+from programs.calendar import Holiday, holiday_on, public_holidays
 from programs.models import Session, TrainingPackage
 
 
@@ -19,27 +20,51 @@ class SessionGeneration:
     created: int
     removed: int
     kept_with_attendance: int
+    # Meeting days left without a meeting because they are public holidays or cuti bersama.
+    skipped: tuple[Holiday, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeetingSchedule:
+    dates: list[datetime.date]  # the days a class meets
+    skipped: list[Holiday]  # meeting days that are public holidays or cuti bersama
+
+
+def meeting_schedule(*, starts_on: datetime.date, ends_on: datetime.date, weekdays: list[int]) -> MeetingSchedule:
+    """The meeting days from starts_on to ends_on (inclusive): the weekdays (Monday = 0), holidays skipped."""
+    days = (ends_on - starts_on).days + 1
+    candidates = [
+        date
+        for date in (starts_on + datetime.timedelta(days=offset) for offset in range(max(days, 0)))
+        if date.weekday() in weekdays
+    ]
+    holidays = {holiday.date: holiday for holiday in public_holidays(starts_on, ends_on)} if candidates else {}
+    return MeetingSchedule(
+        dates=[date for date in candidates if date not in holidays],
+        skipped=[holidays[date] for date in candidates if date in holidays],
+    )
 
 
 def meeting_dates(*, starts_on: datetime.date, ends_on: datetime.date, weekdays: list[int]) -> list[datetime.date]:
-    """Every date from starts_on to ends_on (inclusive) that falls on one of the weekdays (Monday = 0)."""
-    days = (ends_on - starts_on).days + 1
-    dates = (starts_on + datetime.timedelta(days=offset) for offset in range(max(days, 0)))
-    return [date for date in dates if date.weekday() in weekdays]
+    """The days a class meets: the weekdays (Monday = 0) from starts_on to ends_on, without holidays."""
+    return meeting_schedule(starts_on=starts_on, ends_on=ends_on, weekdays=weekdays).dates
 
 
 @transaction.atomic
 def session_generate(*, package: TrainingPackage) -> SessionGeneration:
-    """Make the package's meetings match its dates and meeting days.
+    """Make the package's meetings match its dates and meeting days, skipping public holidays.
 
-    Meetings that already have attendance are never touched, even off the new schedule: the marks
-    are a record. Other meetings on a scheduled date are kept (with their topic); other meetings off
-    the schedule are removed, and missing dates are added with the package's usual hours.
+    Public holidays and cuti bersama (programs.calendar) are not meeting days, and the result names
+    the ones skipped. Meetings that already have attendance are never touched, even off the new
+    schedule or on a holiday: the marks are a record. Other meetings on a scheduled date are kept
+    (with their topic); other meetings off the schedule (a holiday included, even one added by hand)
+    are removed, and missing dates are added with the package's usual hours.
     """
     package = TrainingPackage.objects.select_for_update().get(pk=package.pk)
     if package.status == TrainingPackage.Status.CANCELLED:
         raise ValidationError(_("Package %(code)s is cancelled; it has no meetings.") % {"code": package.code})
-    wanted = set(meeting_dates(starts_on=package.starts_on, ends_on=package.ends_on, weekdays=package.weekdays))
+    schedule = meeting_schedule(starts_on=package.starts_on, ends_on=package.ends_on, weekdays=package.weekdays)
+    wanted = set(schedule.dates)
     existing = list(
         package.sessions.annotate(
             has_attendance=Exists(Session.objects.filter(pk=OuterRef("pk"), attendances__isnull=False))
@@ -59,12 +84,21 @@ def session_generate(*, package: TrainingPackage) -> SessionGeneration:
         for date in sorted(wanted - present_dates)
     )
     return SessionGeneration(
-        created=len(wanted - present_dates), removed=removed, kept_with_attendance=len(kept_with_attendance)
+        created=len(wanted - present_dates),
+        removed=removed,
+        kept_with_attendance=len(kept_with_attendance),
+        skipped=tuple(holiday for holiday in schedule.skipped if holiday.date not in present_dates),
     )
 
 
-def _schedule_errors(*, package: TrainingPackage, date: datetime.date, actor, session: Session | None = None):
-    """Why a meeting cannot be on `date`, by form field."""
+def _schedule_errors(
+    *, package: TrainingPackage, date: datetime.date, actor, session: Session | None = None, on_holiday: bool = False
+):
+    """Why a meeting cannot be on `date`, by form field.
+
+    A public holiday or cuti bersama is refused, naming it, unless the person confirmed
+    (`on_holiday`) that the class really meets that day: a private LPK may teach on a cuti bersama.
+    """
     errors: dict[str, list[str]] = {}
     if package.is_closed:
         errors.setdefault("date", []).append(
@@ -80,6 +114,15 @@ def _schedule_errors(*, package: TrainingPackage, date: datetime.date, actor, se
         )
     if not is_dinas_staff(actor) and date < timezone.localdate():
         errors.setdefault("date", []).append(_("A meeting cannot be planned in the past."))
+    holiday = holiday_on(date)
+    if holiday and not on_holiday:
+        errors.setdefault("date", []).append(
+            _(
+                "%(date)s is a public holiday or cuti bersama (%(name)s). Choose another day, or tick "
+                "“Hold the meeting on this holiday” if the class really meets that day."
+            )
+            % {"date": date_format(date), "name": holiday.name}
+        )
     taken = package.sessions.filter(date=date)
     if session is not None:
         taken = taken.exclude(pk=session.pk)
@@ -102,12 +145,17 @@ def session_add(
     ends_at: datetime.time | None,
     topic: str = "",
     actor,
+    on_holiday: bool = False,
 ) -> Session:
-    """Add a meeting to a package (an extra class), within the package's dates; operators not in the past."""
+    """Add a meeting to a package (an extra class), within the package's dates; operators not in the past.
+
+    Not on a public holiday or cuti bersama unless `on_holiday` confirms it. Generating the
+    meetings again removes such a meeting while it has no marks, like any meeting off the schedule.
+    """
     package = TrainingPackage.objects.select_for_update().get(pk=package.pk)
     starts_at, ends_at = starts_at or package.session_starts_at, ends_at or package.session_ends_at
     _check_times(starts_at, ends_at)
-    errors = _schedule_errors(package=package, date=date, actor=actor)
+    errors = _schedule_errors(package=package, date=date, actor=actor, on_holiday=on_holiday)
     if errors:
         raise ValidationError(errors)
     return Session.objects.create(package=package, date=date, starts_at=starts_at, ends_at=ends_at, topic=topic.strip())
@@ -122,11 +170,13 @@ def session_move(
     ends_at: datetime.time | None,
     topic: str | None = None,
     actor,
+    on_holiday: bool = False,
 ) -> Session:
     """Move a meeting that has not taken place (a class moved for a holiday) to another day or time.
 
     A meeting that already has marks, or whose day has come, stays where it is for operators: the
     marks must keep pointing at the day the class met. Staff may move any meeting without marks.
+    Not onto a public holiday or cuti bersama unless `on_holiday` confirms it.
     """
     package = TrainingPackage.objects.select_for_update().get(pk=session.package_id)
     session = Session.objects.select_for_update().get(pk=session.pk)
@@ -136,7 +186,9 @@ def session_move(
         raise ValidationError({"date": [_("Only a meeting that has not taken place yet can be moved.")]})
     starts_at, ends_at = starts_at or session.starts_at, ends_at or session.ends_at
     _check_times(starts_at, ends_at)
-    errors = _schedule_errors(package=package, date=date, actor=actor, session=session)
+    # Changing only the hours or topic of a meeting already on a holiday asks for no confirmation.
+    on_holiday = on_holiday or date == session.date
+    errors = _schedule_errors(package=package, date=date, actor=actor, session=session, on_holiday=on_holiday)
     if errors:
         raise ValidationError(errors)
     session.date = date

@@ -33,6 +33,11 @@ class SessionForm(forms.Form):
         label=_("Ends at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
     topic = forms.CharField(label=_("Topic"), required=False, max_length=200)
+    on_holiday = forms.BooleanField(
+        label=_("Hold the meeting on this holiday"),
+        required=False,
+        help_text=_("Only if the class really meets on a public holiday or cuti bersama."),
+    )
 
 
 class ResultsForm(forms.Form):

@@ -11,15 +11,19 @@ from participants import imports
 from participants.forms.intake import ImportUploadForm
 from participants.models import ParticipantImport
 from pekalongan_training.roles import staff_view
-from pekalongan_training.spreadsheets import spreadsheet_response
+from pekalongan_training.spreadsheets import spreadsheet_response, xlsx_response
 
 PREVIEW_ROWS = 200
+TEMPLATE_NAME = "templat-peserta"
 
 
 @staff_view
 def import_upload(request):
     """The file is read here, once, within the upload limits; the preview and the import use its rows."""
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    # "Upload again" from a preview keeps the package chosen for the first file.
+    package = request.GET.get("package", "")
+    initial = {"package": int(package)} if package.isascii() and package.isdigit() else {}  # "²" is a digit too
+    form = ImportUploadForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         batch = ParticipantImport.objects.create(
             filename=form.cleaned_data["file"].name[:255],
@@ -89,4 +93,7 @@ def import_preview(request, pk):
 @require_GET
 @staff_view
 def import_template(request, fmt):
-    return spreadsheet_response(fmt, "templat-peserta", imports.template_sheet())
+    """The template: in XLSX the sheet to fill in and the example sheet; in CSV the header alone."""
+    if fmt == "xlsx":
+        return xlsx_response(TEMPLATE_NAME, *imports.template_sheets())
+    return spreadsheet_response(fmt, TEMPLATE_NAME, imports.template_sheet())  # CSV, or a 404

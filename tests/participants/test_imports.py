@@ -4,13 +4,15 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from participants import imports
 from participants.models import Enrollment, Participant, ParticipantImport
+from programs.models import TrainingPackage
 from tests import factories
 from tests.factories import make_nik
 
@@ -201,7 +203,9 @@ def test_the_import_pages_for_staff(client):
     batch = ParticipantImport.objects.get()
     assert response["Location"] == reverse("intake:import-preview", args=[batch.pk])
     preview = client.get(response["Location"])
-    assert "3 baris" in preview.content.decode()
+    assert (preview.context["result"].new_count, preview.context["result"].error_count) == (3, 0)
+    assert 'data-count="new">3<' in preview.content.decode()
+    assert "intake:import-upload" not in preview.content.decode() and "Unggah ulang" not in preview.content.decode()
     assert client.post(response["Location"]).status_code == 302
     assert Participant.objects.count() == 3
     batch.refresh_from_db()
@@ -266,17 +270,102 @@ def test_an_update_leaves_what_is_on_record_where_a_cell_is_empty():
     assert person.phone == "081200000000" and person.kelurahan is not None
 
 
-def test_the_template_comes_as_xlsx_with_the_nik_as_text_or_as_csv_and_nothing_else(client):
-    from openpyxl import load_workbook
-
+def _template(client, fmt):
     client.force_login(factories.StaffFactory())
-    xlsx = client.get(reverse("intake:import-template", args=["xlsx"]))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert (sheet["A2"].value, sheet["A2"].number_format, sheet["A2"].data_type) == ("3375014506980001", "@", "s")
-    csv_file = client.get(reverse("intake:import-template", args=["csv"]))
+    return client.get(reverse("intake:import-template", args=[fmt]))
+
+
+def test_the_xlsx_template_keeps_the_nik_phone_and_ak1_columns_text_for_every_row(client):
+    workbook = load_workbook(io.BytesIO(_template(client, "xlsx").content))
+    assert workbook.sheetnames == ["Peserta", "Contoh"]
+    sheet = workbook["Peserta"]
+    assert [cell.value for cell in sheet[1]] == [header for header, _name in imports.COLUMNS]
+    assert [cell.value for cell in sheet[2]] == [None] * len(imports.COLUMNS)  # no example to import
+    for row in (2, 1500, 10_001):  # every row a file may hold: the header and 10,000 people
+        assert [sheet[f"{letter}{row}"].number_format for letter in "AFM"] == ["@", "@", "@"], row
+    assert sheet["B1500"].number_format == "General"  # names and dates are not text
+    assert sheet.column_dimensions["A"].number_format == "@"  # what Excel applies to cells typed later
+
+
+def test_the_example_is_on_its_own_sheet_and_a_filled_in_template_imports_only_the_people_typed(client):
+    workbook = load_workbook(io.BytesIO(_template(client, "xlsx").content))
+    example = [[cell.value for cell in row] for row in workbook["Contoh"].iter_rows() if row[0].value]
+    assert example[-1][:2] == ["3375014506980001", "Siti Aminah"]
+    assert workbook["Contoh"]["A" + str(len(example) + 1)].data_type == "s"  # the example NIK is text
+    sheet = workbook["Peserta"]
+    for column, value in enumerate([SITI, "Siti Ma'rufah", "P", "Pekalongan", "27/11/1990", "081234567890"], start=1):
+        sheet.cell(row=2, column=column, value=value)
+    sheet.cell(row=2, column=9, value="SLTA")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = imports.preview(buffer.getvalue(), "templat-peserta.xlsx")
+    assert result.ok, (result.file_errors, result.errors)
+    assert [row.data["nik"] for row in result.rows] == [SITI]
+
+
+def test_the_csv_template_is_the_header_alone(client):
+    csv_file = _template(client, "csv")
     assert csv_file["Content-Disposition"] == 'attachment; filename="templat-peserta.csv"'
-    assert csv_file.content.decode("utf-8-sig").splitlines()[0].startswith("NIK;Nama Lengkap;")
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert lines == [";".join(header for header, _name in imports.COLUMNS)]
     assert client.get(reverse("intake:import-template", args=["json"])).status_code == 404
+
+
+def test_a_file_that_still_holds_the_example_row_is_refused():
+    # As templates handed out before the example moved to its own sheet had it, in row 2.
+    header = [header for header, _name in imports.COLUMNS]
+    rows = [header, imports.EXAMPLE_ROW, [SITI, "Siti", "P", "", "27/11/1990", "", "", "", "SLTA"]]
+    with translation.override("en"):
+        result = imports.preview(xlsx_bytes(rows), "lama.xlsx")
+    assert result.errors == [
+        (2, "NIK", "This is the template's example row (Siti Aminah), not a real person: delete it.")
+    ]
+    assert (result.new_count, result.update_count, result.error_count) == (1, 0, 1)
+    with pytest.raises(ValidationError):
+        imports.import_rows(
+            content=xlsx_bytes(rows), filename="lama.xlsx", package=None, actor=factories.StaffFactory()
+        )
+    assert not Participant.objects.exists()
+    # Another person with the same NIK as the example (the name differs) is not refused for it.
+    other = [rows[0], [imports.EXAMPLE_ROW[0], "Aminah Lain", "P", "", "05/06/1998", "", "", "", "SLTA"]]
+    assert imports.preview(xlsx_bytes(other), "x.xlsx").ok
+
+
+def test_the_counts_leave_the_error_rows_out():
+    factories.ParticipantFactory(nik=SITI, sex="F", birth_date=datetime.date(1990, 11, 27))
+    factories.ParticipantFactory(nik=NUR, sex="F", birth_date=datetime.date(2000, 6, 30))
+    rows = [
+        HEADER,
+        GOOD[1],  # registered: an update
+        GOOD[2],  # new
+        [NUR, "Nur", "X", "2000-06-30", "", "", "3"],  # registered, but with an error
+        [make_nik(sex="M", birth_date=datetime.date(1991, 1, 1), serial=8), "", "L", "01/01/1991", "", "", "S1"],
+    ]
+    result = imports.preview(csv_bytes(rows), "x.csv")
+    assert (len(result.rows), result.new_count, result.update_count, result.error_count) == (4, 1, 1, 2)
+
+
+def test_a_preview_with_errors_offers_to_upload_again_into_the_same_package(client):
+    staff = factories.StaffFactory()
+    client.force_login(staff)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    package = factories.TrainingPackageFactory(status=TrainingPackage.Status.OPEN)
+    rows = [*GOOD, [BUDI, "Budi lagi", "L", "02-01-1995", "", "", "S1"]]  # the same NIK twice
+    batch = ParticipantImport.objects.create(
+        filename="x.csv",
+        content=csv_bytes(rows),
+        rows=imports.read_table(csv_bytes(rows), "x.csv"),
+        package=package,
+        created_by=staff,
+    )
+    page = client.get(reverse("intake:import-preview", args=[batch.pk])).content.decode()
+    again = f'href="{reverse("intake:import-upload")}?package={package.pk}">Upload again</a>'
+    assert again in page
+    assert 'data-count="error">' in page and "Import 4 rows" not in page
+    upload = client.get(f"{reverse('intake:import-upload')}?package={package.pk}")
+    assert upload.context["form"]["package"].value() == package.pk
+    assert f'<option value="{package.pk}" selected>' in upload.content.decode()
+    assert client.get(f"{reverse('intake:import-upload')}?package=x").status_code == 200
 
 
 def test_the_preview_says_what_a_new_person_gets_for_an_empty_work_status_or_group():

@@ -41,6 +41,7 @@ from participants.nik import parse_nik
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from pekalongan_training.signals import records_changed
+from programs.calendar import is_holiday
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
 
@@ -331,10 +332,10 @@ def _years_before(day: datetime.date, years: int) -> datetime.date:
 
 
 def _next_meetings(first: datetime.date, weekdays: str, count: int) -> list[datetime.date]:
-    """The first `count` meeting days on or after `first`."""
+    """The first `count` meeting days on or after `first`, public holidays and cuti bersama skipped."""
     days, day = [], first
     while len(days) < count:
-        if str(day.weekday()) in weekdays:
+        if str(day.weekday()) in weekdays and not is_holiday(day):
             days.append(day)
         day += datetime.timedelta(days=1)
     return days
