@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.public_package_list, name="package-list"),
     path("<id:pk>/daftar/", views.public_register, name="register"),
     path("tanda-terima/", views.public_receipt, name="receipt"),
+    path("status/", views.public_status, name="status"),
 ]

@@ -1,4 +1,4 @@
-"""The resident's online registration form."""
+"""The resident's forms: the online registration and the status lookup."""
 
 import datetime
 
@@ -8,27 +8,52 @@ from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
 from participants.nik import normalize_nik, validate_nik
+from participants.public_pages import normalize_receipt_number
 from pekalongan_training.forms import unanswered
 from pekalongan_training.phones import normalize_phone
 from programs.forms import KelurahanChoiceField
+
+BIRTH_DATE_INVALID = _("Type the date of birth as day, month and year, for example 14/03/1999.")
 
 
 class RegistrationForm(forms.Form):
     """A resident's online registration. Plain questions, one page, what the dinas needs to select."""
 
-    nik = forms.CharField(label=_("NIK (16 digits, as on your KTP)"), max_length=32)
-    full_name = forms.CharField(label=_("Full name, as on your KTP"), max_length=150)
+    # A numeric keyboard on phones; no autofill of a NIK (no standard token for it, and forms are
+    # often filled on a shared computer at the kelurahan office or an internet café).
+    nik = forms.CharField(
+        label=_("NIK (16 digits, as on your KTP)"),
+        max_length=32,
+        error_messages={"required": _("Type your NIK: the 16 digits on your KTP.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    full_name = forms.CharField(
+        label=_("Full name, as on your KTP"),
+        max_length=150,
+        error_messages={"required": _("Type your full name as on your KTP.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
+    )
     # No question starts answered (DESIGN.md): radio buttons with none checked, selects on "— choose —".
     sex = unanswered(
         forms.ChoiceField(label=_("Sex"), choices=Participant.Sex.choices, widget=forms.RadioSelect),
         _("Choose male or female."),
     )
     birth_date = forms.DateField(
-        label=_("Date of birth"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Date of birth"),
+        error_messages={"required": _("Type your date of birth."), "invalid": BIRTH_DATE_INVALID},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
     )
-    phone = forms.CharField(label=_("Phone / WhatsApp number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Phone / WhatsApp number"),
+        max_length=20,
+        error_messages={"required": _("Type a phone or WhatsApp number we can reach you on.")},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
     address = forms.CharField(
-        label=_("Address (street, RT/RW)"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Address (street, RT/RW)"),
+        max_length=300,
+        error_messages={"required": _("Type your address: the street and RT/RW.")},
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "street-address"}),
     )
     kelurahan = KelurahanChoiceField(
         label=_("Kelurahan"),
@@ -78,3 +103,29 @@ class RegistrationForm(forms.Form):
     def participant_data(self) -> dict:
         data = {name: value for name, value in self.cleaned_data.items() if name not in ("consent", "website")}
         return data
+
+
+class StatusLookupForm(forms.Form):
+    """A resident looks up an application: the receipt number and the birth date typed with it."""
+
+    receipt_number = forms.CharField(
+        label=_("Receipt number"),
+        help_text=_("As on your receipt, for example 2026-K7F3Q9."),
+        max_length=20,
+        error_messages={"required": _("Type the receipt number from your receipt.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"),
+        help_text=_("The date of birth you typed when you applied."),
+        error_messages={"required": _("Type your date of birth."), "invalid": BIRTH_DATE_INVALID},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
+    )
+
+    def clean_receipt_number(self):
+        number = normalize_receipt_number(self.cleaned_data["receipt_number"])
+        if number is None:
+            raise forms.ValidationError(
+                _("Type the receipt number as on your receipt: the year, a dash and six letters or digits.")
+            )
+        return number

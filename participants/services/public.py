@@ -15,6 +15,8 @@ gives the same answer whether or not the NIK is on record. Rules that need the r
 training a year) are shown to staff, never to the public.
 """
 
+import datetime
+import enum
 import logging
 import secrets
 
@@ -42,6 +44,40 @@ notify_logger = logging.getLogger("participants.notify")
 def registration_places_left(package: TrainingPackage) -> int:
     """Places still open to online registration: the quota less seats taken and applications waiting."""
     return package.quota - Enrollment.objects.filter(package=package, status__in=Enrollment.PLACE_STATUSES).count()
+
+
+class Availability(enum.StrEnum):
+    """Whether a resident can apply for a package today, as the list and the form page say before the form."""
+
+    OPEN = "open"
+    FULL = "full"  # the window is open but the places are taken
+    NOT_YET = "not_yet"  # the wave's registration opens later
+    CLOSED = "closed"  # the window has passed, the package started, or it is no longer open
+
+
+def registration_window(package: TrainingPackage, today: datetime.date) -> Availability:
+    """OPEN, NOT_YET or CLOSED by the package's status, its wave's window and the lifecycle (not the places).
+
+    The one test of the window: `registration_create` refuses on it, and the public pages say it
+    before the form.
+    """
+    cohort = package.cohort
+    if package.status != TrainingPackage.Status.OPEN or not lifecycle.may_now(
+        None, Enrollment.Status.APPLIED, Role.RESIDENT, lifecycle.timing(package, today)
+    ):
+        return Availability.CLOSED
+    if cohort.registration_opens and today < cohort.registration_opens:
+        return Availability.NOT_YET
+    if cohort.registration_closes and today > cohort.registration_closes:
+        return Availability.CLOSED
+    return Availability.OPEN
+
+
+def registration_availability(package: TrainingPackage, places_left: int, today: datetime.date) -> Availability:
+    window = registration_window(package, today)
+    if window == Availability.OPEN and places_left <= 0:
+        return Availability.FULL
+    return window
 
 
 def _receipt_number(package: TrainingPackage) -> str:
@@ -150,12 +186,7 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
         TrainingPackage.objects.select_for_update().select_related("cohort__program", "vocation").get(pk=package.pk)
     )
     today = timezone.localdate()
-    cohort = package.cohort
-    if (
-        package.status != TrainingPackage.Status.OPEN
-        or not ((cohort.registration_opens or today) <= today <= (cohort.registration_closes or today))
-        or not lifecycle.may_now(None, Enrollment.Status.APPLIED, Role.RESIDENT, lifecycle.timing(package, today))
-    ):
+    if registration_window(package, today) != Availability.OPEN:
         raise ValidationError(_("Registration for this package is closed."))
     # The rules on what was typed only (an unsaved person has no other enrollment): the answer is the
     # same for a new NIK and a NIK on record.

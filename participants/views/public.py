@@ -1,45 +1,53 @@
-"""Online registration for residents (no login): open packages, the form, the receipt."""
+"""The resident's pages (no login): open packages, the form, the receipt, and the status lookup."""
 
+import datetime
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from participants.forms.public import RegistrationForm
+from participants.forms.public import RegistrationForm, StatusLookupForm
+from participants.public_pages import application_status, dinas_contact, package_facts, public_packages
 from participants.selectors import with_registration_places
 from participants.services import (
     registration_create,
     registration_places_left,
 )
 from participants.services.public import receipt_of
+from pekalongan_training.accounts import rate_limited
 from pekalongan_training.middleware import client_ip
 from pekalongan_training.params import whole_number
 from programs.models import TrainingPackage
 
-
-def _open_packages():
-    today = timezone.localdate()
-    return (
-        TrainingPackage.objects.filter(status=TrainingPackage.Status.OPEN)
-        .filter(Q(cohort__registration_opens__isnull=True) | Q(cohort__registration_opens__lte=today))
-        .filter(Q(cohort__registration_closes__isnull=True) | Q(cohort__registration_closes__gte=today))
-        .select_related("vocation", "provider", "venue_kelurahan", "cohort__program")
-    )
+# Status lookups per period (seconds): from one address, and for one receipt number from anywhere
+# (so that guessing the birth date of one receipt from many addresses stops too).
+DEFAULT_STATUS_LOOKUP_RATE_LIMIT = {"client": 20, "receipt": 10, "seconds": 3600}
 
 
 @require_GET
 def public_package_list(request):
-    packages = list(with_registration_places(_open_packages()).order_by("starts_on", "vocation__name"))
-    return render(request, "participants/public/package_list.html", {"packages": packages})
+    """Every open package not yet started: those one can apply for first, then those one cannot yet or any more."""
+    today = timezone.localdate()
+    packages = with_registration_places(public_packages()).order_by("starts_on", "vocation__name", "pk")
+    facts = [package_facts(package, places_left=package.places_left, today=today) for package in packages]
+    return render(
+        request,
+        "participants/public/package_list.html",
+        {
+            "open": [fact for fact in facts if fact.can_apply],
+            "not_open": [fact for fact in facts if not fact.can_apply],
+            "contact": dinas_contact(),
+        },
+    )
 
 
 def _rate_limited(request) -> bool:
@@ -62,38 +70,49 @@ def _rate_limited(request) -> bool:
 
 
 def public_register(request, pk):
-    """The form. Every accepted registration, whatever the NIK, ends on the same receipt."""
-    package = get_object_or_404(_open_packages(), pk=pk)
-    form = RegistrationForm(request.POST or None)
-    if request.method == "POST":
-        if _rate_limited(request):
-            return render(request, "participants/public/too_many.html", status=429)
-        if form.is_valid():
-            if form.cleaned_data["website"]:
-                # A bot filled the hidden field: answer like a failure, store nothing.
-                form.add_error(None, _("Your registration could not be processed. Please try again."))
-            else:
-                try:
-                    enrollment, _created = registration_create(
-                        package=package, participant_data=form.participant_data()
-                    )
-                except ValidationError as error:
-                    # Only about the package or what was typed, never about a record (services/public.py).
-                    for message in error.messages:
-                        form.add_error(None, message)
-                else:
-                    # What was typed, not the enrollment: the receipt shows nothing from a record.
-                    request.session["receipt"] = {
-                        "number": receipt_of(enrollment),
-                        "full_name": form.cleaned_data["full_name"],
-                        "package": package.pk,
-                    }
-                    return redirect("public:receipt")
-    return render(
-        request,
-        "participants/public/register.html",
-        {"package": package, "form": form, "places_left": registration_places_left(package)},
+    """The form, offered only while one can apply. Every accepted registration, whatever the NIK, ends on the
+    same receipt. A package one cannot apply for (full, not open yet, closed) says so instead of the form."""
+    package = get_object_or_404(
+        TrainingPackage.objects.exclude(status=TrainingPackage.Status.PLANNED).select_related(
+            "vocation", "provider", "venue_kelurahan", "cohort__program"
+        ),
+        pk=pk,
     )
+    if request.method == "POST" and _rate_limited(request):
+        return render(request, "participants/public/too_many.html", {"contact": dinas_contact()}, status=429)
+    facts = package_facts(package, places_left=registration_places_left(package), today=timezone.localdate())
+    context = {"package": package, "facts": facts, "contact": dinas_contact()}
+    if not facts.can_apply:
+        return render(request, "participants/public/register.html", context)
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:
+            # A bot filled the hidden field: answer like a failure, store nothing.
+            form.add_error(None, _("Your registration could not be processed. Please try again."))
+        else:
+            try:
+                enrollment, _created = registration_create(package=package, participant_data=form.participant_data())
+            except ValidationError as error:
+                # Only about the package or what was typed, never about a record (services/public.py).
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                # What was typed, not the enrollment: the receipt shows nothing from a record.
+                request.session["receipt"] = {
+                    "number": receipt_of(enrollment),
+                    "full_name": form.cleaned_data["full_name"],
+                    "package": package.pk,
+                    "received_on": timezone.localdate().isoformat(),
+                }
+                return redirect("public:receipt")
+    return render(request, "participants/public/register.html", {**context, "form": form})
+
+
+def _date_or_none(text) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
 
 
 @never_cache  # personal: Cache-Control no-store, so no shared or back-button cache keeps it
@@ -104,6 +123,60 @@ def public_receipt(request):
     if not isinstance(receipt, dict):
         raise Http404
     package = get_object_or_404(
-        TrainingPackage.objects.select_related("vocation", "provider"), pk=whole_number(receipt.get("package")) or 0
+        TrainingPackage.objects.select_related("vocation", "provider", "venue_kelurahan", "cohort__program"),
+        pk=whole_number(receipt.get("package")) or 0,
     )
-    return render(request, "participants/public/receipt.html", {"receipt": receipt, "package": package})
+    return render(
+        request,
+        "participants/public/receipt.html",
+        {
+            "receipt": receipt,
+            "received_on": _date_or_none(receipt.get("received_on")),
+            "package": package,
+            "facts": package_facts(package, places_left=0, today=timezone.localdate()),
+            "contact": dinas_contact(),
+            "status_address": request.build_absolute_uri(reverse("public:status")),  # for the printed receipt
+        },
+    )
+
+
+def _lookup_limited(request) -> bool:
+    """Both counts are claimed on every lookup, as the password reset does (pekalongan_training.accounts)."""
+    limits = {**DEFAULT_STATUS_LOOKUP_RATE_LIMIT, **getattr(settings, "STATUS_LOOKUP_RATE_LIMIT", {})}
+    typed = "".join(str(request.POST.get("receipt_number", "")).split()).upper()[:40]
+    by_client = rate_limited("status-lookup-client", client_ip(request), limits["client"], limits["seconds"])
+    by_receipt = rate_limited("status-lookup-receipt", typed, limits["receipt"], limits["seconds"])
+    return by_client or by_receipt
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def public_status(request):
+    """A resident looks an application up by its receipt number and the birth date typed with it.
+
+    A wrong pair gets one answer, the form again with one message, whether or not the receipt
+    exists (application_status does the same work for both). The answer is a POST's response, so
+    neither the receipt number nor the birth date ends up in an address or a log.
+    """
+    form = StatusLookupForm(request.POST or None)
+    found = None
+    if request.method == "POST":
+        if _lookup_limited(request):
+            return render(request, "participants/public/status_too_many.html", {"contact": dinas_contact()}, status=429)
+        if form.is_valid():
+            found = application_status(
+                receipt_number=form.cleaned_data["receipt_number"], birth_date=form.cleaned_data["birth_date"]
+            )
+            if found is None:
+                form.add_error(
+                    None,
+                    _(
+                        "We found no application with this receipt number and date of birth. Check both against "
+                        "your receipt: the date of birth is the one you typed when you applied."
+                    ),
+                )
+    return render(
+        request,
+        "participants/public/status.html",
+        {"form": form, "found": found, "contact": dinas_contact()},
+    )

@@ -283,3 +283,35 @@ def test_an_identity_to_verify_takes_no_seat_through_the_admin_either(client, pa
     applicant.refresh_from_db()
     assert response.status_code == 200 and applicant.status == Enrollment.Status.APPLIED
     assert "errorlist" in response.content.decode()
+
+
+def _case_already_a_participant(package, kelurahan):
+    victim = _victim()
+    factories.EnrollmentFactory(participant=victim, package=package, status="enrolled")
+    return victim
+
+
+def _status_page(client, package, kelurahan, case, name):
+    case(package, kelurahan)
+    client.post(reverse("public:register", args=[package.pk]), _form(kelurahan, full_name=name))
+    number = client.session["receipt"]["number"]
+    page = client.post(reverse("public:status"), {"receipt_number": number, "birth_date": BIRTH.isoformat()})
+    return page, number
+
+
+@pytest.mark.parametrize("case", [*CASES[1:], _case_already_a_participant])
+def test_the_status_page_answers_the_same_whatever_the_nik(client, package, kelurahan, case):
+    reference, reference_number = _status_page(client, package, kelurahan, _case_new, "Siti Aminah")
+    Enrollment.objects.all().delete()
+    Participant.objects.all().delete()
+    page, number = _status_page(client, package, kelurahan, case, "Budi Raharjo")
+    assert page.status_code == reference.status_code == 200
+    assert page.context["found"].state == reference.context["found"].state == "received"
+
+    def normalised(response, number, name):
+        content = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        return content.replace(number, "RECEIPT").replace(name, "NAME")
+
+    assert normalised(page, number, "Budi Raharjo") == normalised(reference, reference_number, "Siti Aminah")
+    content = page.content.decode()
+    assert "Eko Santoso" not in content and "081234567890" not in content and NIK not in content

@@ -63,3 +63,18 @@ def test_twenty_posts_at_once_let_through_no_more_than_the_limit(settings, refer
         thread.join()
     assert len(statuses) == 20
     assert statuses.count(429) == 15, statuses
+
+
+@pytest.mark.django_db
+def test_status_lookups_count_in_the_database_cache_without_the_address_or_the_receipt(client, settings):
+    settings.CACHES = DATABASE_CACHE
+    settings.STATUS_LOOKUP_RATE_LIMIT = {"client": 2, "receipt": 50, "seconds": 3600}
+    data = {"receipt_number": "2026-ABCDEF", "birth_date": "1999-03-14"}
+    statuses = [client.post(reverse("public:status"), data).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM django_cache WHERE cache_key LIKE %s", ["%status-lookup%"])
+        keys = [row[0] for row in cursor.fetchall()]
+    # Both counts are claimed on every lookup: the connection's two places (its limit), the receipt's three.
+    assert sorted(key.split(":")[2] for key in keys) == ["status-lookup-client"] * 2 + ["status-lookup-receipt"] * 3
+    assert not any("127.0.0.1" in key or "ABCDEF" in key for key in keys)
