@@ -90,10 +90,13 @@ def main():
     def today_session():
         Session.objects.get_or_create(package=package, date=today)
 
+    # "Semua hadir" as the page sends it once confirmed: the people it counted.
+    counted = {"confirm": "1", "enrollment": list(package.enrollments.values_list("pk", flat=True))}
+
     def all_present():
         meeting = Session.objects.get(package=package, date=today)
         return clients["operator"].post(
-            reverse("provider:session-all-present", args=[meeting.pk]), headers={"HX-Request": "true"}
+            reverse("provider:session-all-present", args=[meeting.pk]), counted, headers={"HX-Request": "true"}
         )
 
     def records_changed():

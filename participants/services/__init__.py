@@ -27,6 +27,7 @@ from participants.services.portal import (
     attendance_mark_all_present,
     attendance_record,
     attendance_rule_errors,
+    attendance_unmarked,
     enrollment_record_results,
     enrollment_results_errors,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "attendance_mark_all_present",
     "attendance_record",
     "attendance_rule_errors",
+    "attendance_unmarked",
     "can_confirm_completion",
     "completion_confirm",
     "completion_propose",

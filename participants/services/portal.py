@@ -1,7 +1,11 @@
 """What providers record in class: attendance marks and end-of-training results."""
 
+import datetime
+from collections.abc import Iterable
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -83,55 +87,95 @@ def _lock_markable(session, enrollment: Enrollment | None = None):
     return enrollment
 
 
+# A tap reaches the server seconds after it is made (the page gives up after 15 seconds). A phone's
+# word on when a tap was made is believed within ten minutes: enough to put late arrivals in order,
+# too little to pass a late register off as marked on time.
+TAP_TIME_TRUST = datetime.timedelta(minutes=10)
+
+
+def _tap_time(session, tapped_at: datetime.datetime | None) -> datetime.datetime:
+    """When a tap was made, as the page says, kept between the meeting's day, ten minutes ago and now."""
+    now = timezone.now()
+    if tapped_at is None:
+        return now
+    day_start = timezone.make_aware(datetime.datetime.combine(session.date, datetime.time.min))
+    return min(now, max(tapped_at, now - TAP_TIME_TRUST, day_start))
+
+
 @transaction.atomic
-def attendance_record(*, session, enrollment: Enrollment, status: str, remark: str = "", actor) -> Attendance:
+def attendance_record(
+    *,
+    session,
+    enrollment: Enrollment,
+    status: str,
+    remark: str = "",
+    actor,
+    tapped_at: datetime.datetime | None = None,
+) -> Attendance:
     """Mark one person at one meeting (H/I/S/A), or change their mark in place.
 
-    Refused, writing nothing: a status that is not H/I/S/A, a person of another package or without a
-    seat, a meeting in the future, a closed package. Every change is kept in the mark's history.
+    `tapped_at` is when the tap was made (the server's clock, as the page reckons it). The last tap
+    wins: a tap older than the stored mark (sent before a later one but arriving after it, or a
+    second phone's) changes nothing and the stored mark is returned; the caller compares. Refused,
+    writing nothing: a status that is not H/I/S/A, a person of another package or without a seat, a
+    meeting in the future, a closed package. Every change is kept in the mark's history.
     """
     if status not in Attendance.Status.values:
         raise ValidationError({"status": [_("Choose H, I, S or A.")]})
     enrollment = _lock_markable(session, enrollment)
     remark = remark.strip()[: Attendance._meta.get_field("remark").max_length]
+    when = _tap_time(session, tapped_at)
     attendance = Attendance.objects.filter(enrollment=enrollment, session=session).first()
-    if attendance is not None and (attendance.status, attendance.remark) == (status, remark):
+    if attendance is not None and (
+        attendance.marked_at > when or (attendance.status, attendance.remark) == (status, remark)
+    ):
         return attendance
     if attendance is None:
         attendance = Attendance(enrollment=enrollment, session=session)
     attendance.status = status
     attendance.remark = remark
     attendance.marked_by = actor
-    attendance.marked_at = timezone.now()
+    attendance.marked_at = when
     attendance._history_user = actor
     attendance.save()
     attendance_summary.refresh(enrollments=[enrollment.pk], sessions=[session.pk])
     return attendance
 
 
-@transaction.atomic
-def attendance_mark_all_present(*, session, actor) -> int:
-    """ "Semua hadir": mark present everyone in the class who has no mark yet at this meeting.
-
-    Marks already given (someone marked sick before the tap) are kept. Returns how many were marked.
-    """
-    _lock_markable(session)
-    unmarked = (
+def attendance_unmarked(*, session) -> QuerySet[Enrollment]:
+    """Who "Semua hadir" would mark at this meeting: in the class (not dropped out), with no mark yet."""
+    return (
         Enrollment.objects.filter(package_id=session.package_id)
         .holding_seats()
         .exclude(status=Enrollment.Status.DROPPED_OUT)
         .exclude(attendances__session=session)
     )
-    now = timezone.now()
+
+
+@transaction.atomic
+def attendance_mark_all_present(
+    *, session, actor, only: Iterable[int] | None = None, tapped_at: datetime.datetime | None = None
+) -> int:
+    """ "Semua hadir": mark present everyone in the class who has no mark yet at this meeting.
+
+    `only` (enrollment ids) limits it to the people the operator was shown as unmarked when
+    confirming; whoever was marked in the meantime keeps that mark. Marks already given (someone
+    marked sick before the tap) are kept. Returns how many were marked.
+    """
+    _lock_markable(session)
+    unmarked = attendance_unmarked(session=session)
+    if only is not None:
+        unmarked = unmarked.filter(pk__in=list(only))
+    when = _tap_time(session, tapped_at)
     marks = [
         Attendance(
-            enrollment=enrollment,
+            enrollment_id=pk,
             session=session,
             status=Attendance.Status.PRESENT,
             marked_by=actor,
-            marked_at=now,
+            marked_at=when,
         )
-        for enrollment in unmarked.only("pk")
+        for pk in unmarked.order_by("pk").values_list("pk", flat=True)
     ]
     bulk_create_with_history(marks, Attendance, default_user=actor)
     attendance_summary.refresh(enrollments=[mark.enrollment_id for mark in marks], sessions=[session.pk])

@@ -5,6 +5,7 @@ provider's package or meeting is a 404. Officials and users without a role get 4
 see and correct every provider's pages.
 """
 
+import datetime
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from participants import exports
@@ -26,6 +28,8 @@ from participants.selectors import LETTERS, package_roster, packages_for_portal,
 from participants.services import (
     attendance_mark_all_present,
     attendance_record,
+    attendance_rule_errors,
+    attendance_unmarked,
     can_confirm_completion,
     completion_confirm,
     completion_propose,
@@ -34,6 +38,8 @@ from participants.services import (
 from pekalongan_training.roles import is_dinas_staff, is_operator, role_required
 from programs.models import Session, TrainingPackage
 from programs.services import session_add, session_move
+
+REMARK_LENGTH = Attendance._meta.get_field("remark").max_length
 
 
 def portal_view(view):
@@ -136,6 +142,35 @@ def _marking_context(session, **extra):
     }
 
 
+def _all_present_question(count: int, *, shown: str | None = None) -> str:
+    """The confirmation of "Semua hadir"; `shown` stands in for the number (the page fills in {count})."""
+    return ngettext(
+        "Mark %(counter)s participant not yet marked as present?",
+        "Mark %(counter)s participants not yet marked as present?",
+        count,
+    ) % {"counter": count if shown is None else shown}
+
+
+def _page_messages() -> dict[str, str]:
+    """What attendance.js says, in the page's language ({count}: the number it counted)."""
+    return {
+        "saving": _("Saving…"),
+        "unsaved": _("Not saved, try again."),
+        "all_failed": _("“All present” was not saved: check the signal and try again."),
+        "all_none": _("Everyone is marked already."),
+        "confirm_one": _all_present_question(1, shown="{count}"),
+        "confirm_other": _all_present_question(2, shown="{count}"),
+    }
+
+
+def _tapped_at(request) -> datetime.datetime | None:
+    """When the tap was made: the page sends milliseconds since 1970 on the server's clock."""
+    try:
+        return datetime.datetime.fromtimestamp(int(request.POST.get("tapped_at", "")) / 1000, tz=datetime.UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
 def _save_submitted_marks(request, session) -> None:
     """The plain form (no JavaScript): save every row whose mark or remark changed."""
     saved, errors = 0, []
@@ -159,66 +194,125 @@ def _save_submitted_marks(request, session) -> None:
 
 @portal_view
 def session_attendance(request, pk):
-    """The marking page. With JavaScript each tap saves at once (attendance_mark); without, the form saves all."""
+    """The marking page. With JavaScript each tap saves at once (attendance_mark); without, the form saves all.
+
+    The form's first (default) button is a hidden "Save marks": Enter in a remark field (the Go key of
+    a phone keyboard) saves the marks as chosen and never runs "Semua hadir". With JavaScript,
+    attendance.js saves that one row instead.
+    """
     session = _session(request, pk)
     if request.method == "POST":
         _save_submitted_marks(request, session)
         return redirect("provider:session-attendance", pk=session.pk)
-    return render(request, "participants/portal/session_attendance.html", _marking_context(session))
+    # attendance.js reckons the server's clock from `now` to time each tap.
+    page_data = {"now": int(timezone.now().timestamp() * 1000), "messages": _page_messages()}
+    context = _marking_context(session, page_data=page_data)
+    return render(request, "participants/portal/session_attendance.html", context)
 
 
 @require_POST
 @portal_view
 def attendance_mark(request, pk, enrollment_pk):
-    """One tap: save one person's mark and answer with their row (htmx), or go back to the page."""
+    """One tap: save one person's mark and answer with their row (htmx), or go back to the page.
+
+    The row comes back as the server keeps it: when a newer mark was already stored (the tap arrived
+    late, or another phone marked the person since), the row shows that mark and says so.
+    """
     session = _session(request, pk)
     enrollment = get_object_or_404(
         Enrollment.objects.holding_seats().select_related("participant"),
         pk=enrollment_pk,
         package_id=session.package_id,
     )
-    error = None
+    status = request.POST.get(f"status-{enrollment.pk}", "")
+    remark = request.POST.get(f"remark-{enrollment.pk}", "")
+    error, typed = None, None
     try:
-        attendance_record(
+        mark = attendance_record(
             session=session,
             enrollment=enrollment,
-            status=request.POST.get(f"status-{enrollment.pk}", ""),
-            remark=request.POST.get(f"remark-{enrollment.pk}", ""),
+            status=status,
+            remark=remark,
             actor=request.user,
+            tapped_at=_tapped_at(request),
         )
     except ValidationError as exc:
-        error = " ".join(exc.messages)
+        error, typed = " ".join(exc.messages), remark  # keep what was typed, to save with a mark
+    else:
+        if (mark.status, mark.remark) != (status, remark.strip()[:REMARK_LENGTH]):
+            error = _("This person already has a newer mark, kept as shown. Tap again to change it.")
     if not request.headers.get("HX-Request"):
         if error:
             messages.error(request, error)
         return redirect("provider:session-attendance", pk=session.pk)
-    context = _marking_context(session, error=error, oob=True)
+    context = _marking_context(session, row_error=error, row_remark=typed, oob=True)
     context["row"] = next(row for row in context["rows"] if row.enrollment.pk == enrollment.pk)
-    return render(request, "participants/portal/_attendance_row.html", context)
+    return render(request, "participants/portal/_attendance_mark_result.html", context)
+
+
+def _enrollment_ids(values) -> list[int]:
+    return [int(value) for value in values if value.isdigit()]
 
 
 @require_POST
 @portal_view
 def session_all_present(request, pk):
-    """ "Semua hadir". Without JavaScript the marks already chosen on the page are saved first."""
+    """ "Semua hadir": marks present those shown unmarked, once the operator confirmed how many.
+
+    Without `confirm` (no JavaScript) the marks already chosen on the page are saved first, then a
+    page asks to confirm, listing who will be marked. With JavaScript the page asks itself and sends
+    the people it counted. Either way the confirmation names the people (`enrollment`) and only those
+    still unmarked are marked.
+    """
     session = _session(request, pk)
     is_htmx = bool(request.headers.get("HX-Request"))
-    if not is_htmx:
+    if request.POST.get("confirm") != "1":
+        if is_htmx:
+            return render(
+                request,
+                "participants/portal/_all_present_result.html",
+                _marking_context(session, error=_("Nobody was marked: confirm first."), rows=[], oob=True),
+            )
         _save_submitted_marks(request, session)
-    error = None
+        return _all_present_confirmation(request, session)
+    only = _enrollment_ids(request.POST.getlist("enrollment"))
+    error, count = None, 0
     try:
-        count = attendance_mark_all_present(session=session, actor=request.user)
+        count = attendance_mark_all_present(
+            session=session, actor=request.user, only=only, tapped_at=_tapped_at(request)
+        )
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if is_htmx:
-        return render(
-            request, "participants/portal/_attendance_rows.html", _marking_context(session, error=error, oob=True)
-        )
+        context = _marking_context(session, error=error, count=count, oob=True)
+        context["rows"] = [row for row in context["rows"] if row.enrollment.pk in set(only)]
+        return render(request, "participants/portal/_all_present_result.html", context)
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("%(count)s people marked present.") % {"count": count})
     return redirect("provider:session-attendance", pk=session.pk)
+
+
+def _all_present_confirmation(request, session):
+    errors = attendance_rule_errors(session=session)
+    if errors:
+        for message in errors:
+            messages.error(request, message)
+        return redirect("provider:session-attendance", pk=session.pk)
+    unmarked = list(
+        attendance_unmarked(session=session).select_related("participant").order_by("participant__full_name", "pk")
+    )
+    return render(
+        request,
+        "participants/portal/session_all_present_confirm.html",
+        {
+            "session": session,
+            "package": session.package,
+            "unmarked": unmarked,
+            "question": _all_present_question(len(unmarked)),
+        },
+    )
 
 
 @portal_view

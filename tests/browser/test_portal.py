@@ -46,6 +46,7 @@ def test_operator_marks_todays_class_and_the_roster_follows(page, live_server, c
     expect(page).to_have_url(re.compile(rf"/provider/sessions/{class_today['session'].pk}/attendance/$"))
     expect(page.get_by_text("0 dari 3 sudah ditandai")).to_be_visible()
 
+    page.once("dialog", lambda dialog: dialog.accept())  # "Mark 3 participants ...?"
     page.get_by_role("button", name=re.compile("Semua hadir")).click()
     expect(page.get_by_text("3 dari 3 sudah ditandai")).to_be_visible()
     slamet = page.locator("fieldset", has_text="Slamet")

@@ -4,9 +4,11 @@ import csv
 import datetime
 import gzip
 import io
+import json
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -68,6 +70,13 @@ def _urls(p):
         ("mark", reverse("provider:attendance-mark", args=[session.pk, enrollment.pk]), {"POST"}),
         ("session-move", reverse("provider:session-move", args=[p["future"].pk]), {"GET", "POST"}),
     ]
+
+
+@pytest.fixture
+def english(client):
+    """The pages in English (the msgids), whatever the catalogue says."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def _user(p, role):
@@ -190,18 +199,44 @@ def test_a_closed_package_cannot_be_marked(client, portal):
     assert not Attendance.objects.exists()
 
 
-def test_all_present_marks_only_those_not_marked(client, portal):
+def _all_present(client, session, data=None, htmx=True):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(reverse("provider:session-all-present", args=[session.pk]), data or {}, headers=headers)
+
+
+def test_all_present_marks_only_the_confirmed_people_still_not_marked(client, portal):
     client.force_login(portal["operator"])
-    first, *others = portal["enrollments"]
+    first, second, third = portal["enrollments"]
     _mark(client, portal["session"], first, "sick")
     factories.EnrollmentFactory(package=portal["package"], status=Enrollment.Status.APPLIED)
-    response = client.post(
-        reverse("provider:session-all-present", args=[portal["session"].pk]), headers={"HX-Request": "true"}
-    )
+    # The page counted first (marked since, on another phone) and second; third was not shown unmarked.
+    response = _all_present(client, portal["session"], {"confirm": "1", "enrollment": [first.pk, second.pk]})
     assert response.status_code == 200
-    assert 'id="attendance-rows"' in response.content.decode()
+    content = response.content.decode()
+    assert "1 person marked present." in content
+    # The rows it counted come back out of band, with the counter; the others are left alone.
+    assert f'id="row-{first.pk}" class="att-row' in content and f'id="row-{second.pk}" class="att-row' in content
+    assert f'id="row-{third.pk}"' not in content
+    assert content.count('hx-swap-oob="true"') == 3
     marks = dict(Attendance.objects.values_list("enrollment_id", "status"))
-    assert marks == {first.pk: "sick", **{e.pk: "present" for e in others}}
+    assert marks == {first.pk: "sick", second.pk: "present"}
+
+
+def test_all_present_by_htmx_without_confirmation_marks_nobody(english, client, portal):
+    client.force_login(portal["operator"])
+    response = _all_present(client, portal["session"])
+    assert "Nobody was marked" in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_failed_all_present_says_why(english, client, portal):
+    TrainingPackage.objects.filter(pk=portal["package"].pk).update(status=TrainingPackage.Status.COMPLETED)
+    client.force_login(portal["operator"])
+    ids = [e.pk for e in portal["enrollments"]]
+    response = _all_present(client, portal["past"], {"confirm": "1", "enrollment": ids})
+    content = response.content.decode()
+    assert 'class="alert alert-danger mb-2" role="alert"' in content and "is closed" in content
+    assert not Attendance.objects.exists()
 
 
 def test_the_page_works_as_a_plain_form_without_javascript(client, portal):
@@ -460,12 +495,99 @@ def test_a_tap_after_the_session_expired_sends_the_page_to_the_login(client, por
     assert response["HX-Redirect"].startswith(reverse("login"))
 
 
-def test_all_present_without_javascript_keeps_the_marks_chosen_on_the_page(client, portal):
+def test_all_present_without_javascript_saves_the_chosen_marks_then_asks_how_many(english, client, portal):
     client.force_login(portal["operator"])
     first, *others = portal["enrollments"]
-    client.post(reverse("provider:session-all-present", args=[portal["session"].pk]), {f"status-{first.pk}": "sick"})
+    response = _all_present(client, portal["session"], {f"status-{first.pk}": "sick"}, htmx=False)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Mark 2 participants not yet marked as present?" in content
+    for enrollment in others:
+        assert enrollment.participant.full_name in content
+        assert f'name="enrollment" value="{enrollment.pk}"' in content
+    assert first.participant.full_name not in content.split("<h2")[1]
+    # Nothing is marked present before the confirmation; the chosen mark is saved.
+    assert dict(Attendance.objects.values_list("enrollment_id", "status")) == {first.pk: "sick"}
+    confirm = {"confirm": "1", "enrollment": [e.pk for e in others]}
+    response = _all_present(client, portal["session"], confirm, htmx=False)
+    assert response.status_code == 302
     marks = dict(Attendance.objects.values_list("enrollment_id", "status"))
     assert marks == {first.pk: "sick", **{e.pk: "present" for e in others}}
+
+
+def test_the_confirmation_of_all_present_counts_one_in_the_singular(english, client, portal):
+    client.force_login(portal["operator"])
+    first, second, third = portal["enrollments"]
+    _mark(client, portal["session"], first, "present")
+    _mark(client, portal["session"], second, "absent")
+    content = _all_present(client, portal["session"], htmx=False).content.decode()
+    assert "Mark 1 participant not yet marked as present?" in content
+    _mark(client, portal["session"], third, "present")
+    content = _all_present(client, portal["session"], htmx=False).content.decode()
+    assert "Everyone is marked already." in content and 'name="confirm"' not in content
+
+
+def test_all_present_of_a_future_meeting_asks_nothing_and_marks_nobody(client, portal):
+    client.force_login(portal["operator"])
+    response = _all_present(client, portal["future"], htmx=False)
+    assert response.status_code == 302
+    assert not Attendance.objects.exists()
+
+
+def test_the_default_button_of_the_marking_form_saves_marks_and_is_not_all_present(client, portal):
+    """Enter in a field clicks the form's first submit button: it must not be "Semua hadir"."""
+    client.force_login(portal["operator"])
+    url = reverse("provider:session-attendance", args=[portal["session"].pk])
+    page = client.get(url).content.decode()
+    form = page[page.index('<form method="post" action="' + url) :]
+    first_submit = re.search(r"<button[^>]*type=\"submit\"[^>]*>", form).group(0)
+    assert 'id="marking-default"' in first_submit and "formaction" not in first_submit
+    assert form.index('id="marking-default"') < form.index('id="all-present"')
+    # What that button does: the marks as chosen, the others untouched.
+    first, second, third = portal["enrollments"]
+    client.post(url, {f"status-{first.pk}": "present", f"remark-{second.pk}": "datang terlambat"})
+    assert dict(Attendance.objects.values_list("enrollment_id", "status")) == {first.pk: "present"}
+
+
+def test_a_late_tap_older_than_the_stored_mark_is_refused_and_the_row_says_so(english, client, portal):
+    client.force_login(portal["operator"])
+    enrollment = portal["enrollments"][0]
+    now = int(timezone.now().timestamp() * 1000)
+    url = reverse("provider:attendance-mark", args=[portal["session"].pk, enrollment.pk])
+
+    def tap(status, tapped_at):
+        data = {f"status-{enrollment.pk}": status, f"remark-{enrollment.pk}": "", "tapped_at": str(tapped_at)}
+        return client.post(url, data, headers={"HX-Request": "true"}).content.decode()
+
+    tap("excused", now - 1000)  # I, tapped second, arrives first
+    content = tap("absent", now - 3000)  # A, tapped first, arrives last
+    assert Attendance.objects.get().status == "excused"
+    assert 'value="excused" autocomplete="off" checked' in content
+    assert "already has a newer mark" in content
+    tap("present", "not-a-time")  # a tap without a usable time counts as made now, and wins
+    assert Attendance.objects.get().status == "present"
+
+
+def test_a_refused_tap_keeps_the_typed_remark_in_the_row(client, portal):
+    client.force_login(portal["operator"])
+    enrollment = portal["enrollments"][0]
+    content = _mark(client, portal["session"], enrollment, "", "izin ke dokter").content.decode()
+    assert 'value="izin ke dokter"' in content
+    assert not Attendance.objects.exists()
+
+
+def test_the_marking_page_gives_its_script_the_clock_and_the_messages(english, client, portal):
+    client.force_login(portal["operator"])
+    response = client.get(reverse("provider:session-attendance", args=[portal["session"].pk]))
+    data = json.loads(
+        re.search(
+            r'<script id="attendance-page" type="application/json">(.*?)</script>', response.content.decode()
+        ).group(1)
+    )
+    assert abs(data["now"] - timezone.now().timestamp() * 1000) < 60_000
+    assert data["messages"]["confirm_other"] == "Mark {count} participants not yet marked as present?"
+    assert data["messages"]["confirm_one"] == "Mark {count} participant not yet marked as present?"
+    assert data["messages"]["unsaved"] == "Not saved, try again."
 
 
 def test_the_package_list_keeps_its_query_count_from_1_to_12_packages(client, portal):
