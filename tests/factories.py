@@ -142,7 +142,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
         model = Session
 
     package = factory.SubFactory(TrainingPackageFactory)
-    date = factory.Sequence(lambda n: datetime.date(2026, 9, 7) + datetime.timedelta(days=n % 300))
+    # Always a past day (7 September to 25 November 2026), whatever the number of meetings made
+    # before in the run: a meeting in the future cannot be marked.
+    date = factory.Sequence(lambda n: datetime.date(2026, 9, 7) + datetime.timedelta(days=n % 80))
     starts_at = datetime.time(8, 0)
     ends_at = datetime.time(15, 0)
 
