@@ -172,6 +172,10 @@ def test_first_run_makes_an_account_for_each_role_and_provider():
         assert operators[0].username.startswith("operator-")
     blk = Provider.objects.get(kind=Provider.Kind.BLK)
     assert [user.username for user in blk.operators.all()] == ["operator-blk"]
+    # every demo account has an address, so the password reset can be tried
+    assert staff.email == "staf@example.org"
+    assert set(User.objects.filter(email="").values_list("username", flat=True)) == set()
+    assert User.objects.get(username="operator-blk").email == "operator-blk@example.org"
     assert "Password of the new accounts:" in output
     assert all(username in output for username in DEMO_USERNAMES)
 

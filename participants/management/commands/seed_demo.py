@@ -397,10 +397,25 @@ class Command(BaseCommand):
         """
         User = get_user_model()
         specs = [
-            ("staff", "staf", STAFF_GROUP, {"is_staff": True, "first_name": "Staf", "last_name": "Dinperinaker"}),
-            ("official", "pejabat", OFFICIAL_GROUP, {"first_name": "Pejabat", "last_name": "Kota Pekalongan"}),
+            (
+                "staff",
+                "staf",
+                STAFF_GROUP,
+                {"is_staff": True, "first_name": "Staf", "last_name": "Dinperinaker", "email": "staf@example.org"},
+            ),
+            (
+                "official",
+                "pejabat",
+                OFFICIAL_GROUP,
+                {"first_name": "Pejabat", "last_name": "Kota Pekalongan", "email": "pejabat@example.org"},
+            ),
         ] + [
-            (slug, f"operator-{slug}", OPERATOR_GROUP, {"first_name": "Operator", "last_name": provider.name[:150]})
+            (
+                slug,
+                f"operator-{slug}",
+                OPERATOR_GROUP,
+                {"first_name": "Operator", "last_name": provider.name[:150], "email": f"operator-{slug}@example.org"},
+            )
             for slug, provider in providers.items()
         ]
         groups = {group.name: group for group in Group.objects.filter(name__in={spec[2] for spec in specs})}
@@ -418,9 +433,13 @@ class Command(BaseCommand):
             user = existing.get(username)
             if user is None:
                 user = User.objects.create(username=username, password=hashed, **fields)
-            elif reset:
-                user.password = hashed
-                user.save(update_fields=["password"])
+            else:
+                if not user.email:
+                    user.email = fields["email"]  # accounts seeded before they had addresses
+                    user.save(update_fields=["email"])
+                if reset:
+                    user.password = hashed
+                    user.save(update_fields=["password"])
             user.groups.add(groups[group_name])
             if key in providers:
                 providers[key].operators.add(user)
