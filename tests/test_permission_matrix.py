@@ -62,6 +62,7 @@ MATRIX = {
     "provider:package-list": portal(list_page=True),
     "provider:package-detail": portal(),
     "provider:package-export": portal(),
+    "provider:package-attendance-sheet": portal(),
     "provider:session-add": portal(),
     "provider:package-results": portal(),
     "provider:package-propose-completion": same(405),
@@ -145,6 +146,7 @@ def world():
     args = {
         "provider:package-detail": [package.pk],
         "provider:package-export": [package.pk, "csv"],
+        "provider:package-attendance-sheet": [package.pk],
         "provider:session-add": [package.pk],
         "provider:package-results": [package.pk],
         "provider:package-propose-completion": [package.pk],
@@ -232,6 +234,7 @@ GET_ONLY = {
     "provider:package-list",
     "provider:package-detail",
     "provider:package-export",
+    "provider:package-attendance-sheet",
     "intake:import-template",
     "public:package-list",
     "public:receipt",

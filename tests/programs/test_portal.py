@@ -204,7 +204,7 @@ def _all_present(client, session, data=None, htmx=True):
     return client.post(reverse("provider:session-all-present", args=[session.pk]), data or {}, headers=headers)
 
 
-def test_all_present_marks_only_the_confirmed_people_still_not_marked(client, portal):
+def test_all_present_marks_only_the_confirmed_people_still_not_marked(english, client, portal):
     client.force_login(portal["operator"])
     first, second, third = portal["enrollments"]
     _mark(client, portal["session"], first, "sick")
