@@ -21,7 +21,7 @@ def test_official_filters_by_kecamatan_sees_charts_and_downloads_xlsx(page, live
     expect(page.locator("[data-figure=enrolled]")).to_have_text("5")
     expect(page.locator("html[data-charts-drawn=true]")).to_have_count(1)
 
-    page.get_by_label("Kecamatan").select_option(label="Pekalongan Timur")
+    page.get_by_label("Kecamatan", exact=True).select_option(label="Pekalongan Timur")
     page.get_by_role("button", name="Tampilkan").click()
     expect(page).to_have_url(re.compile(r"kecamatan="))
     expect(page.locator("[data-figure=enrolled]")).to_have_text("0")
