@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -115,6 +117,12 @@ class Participant(models.Model):
     @property
     def masked_nik(self) -> str:
         return mask_nik(self.nik)
+
+    def identity_label(self) -> str:
+        """The name with what tells two people of that name apart: "Sri Aminah · 3375********0001 ·
+        17 Mei 1998 · Kergon". The NIK masked: the label is shown where the full number is not."""
+        place = self.kelurahan.name if self.kelurahan_id else gettext("outside the city")
+        return " · ".join([self.full_name, self.masked_nik, date_format(self.birth_date), place])
 
 
 class EnrollmentQuerySet(models.QuerySet):

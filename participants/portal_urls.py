@@ -1,5 +1,6 @@
 from django.urls import path
 
+from participants.views import attendance_sheet
 from participants.views import portal as views
 
 app_name = "provider"
@@ -8,6 +9,11 @@ urlpatterns = [
     path("", views.package_list, name="package-list"),
     path("packages/<id:pk>/", views.package_detail, name="package-detail"),
     path("packages/<id:pk>/export.<str:fmt>", views.package_export, name="package-export"),
+    path(
+        "packages/<id:pk>/attendance-sheet/",
+        attendance_sheet.package_attendance_sheet,
+        name="package-attendance-sheet",
+    ),
     path("packages/<id:pk>/sessions/add/", views.session_add_view, name="session-add"),
     path("packages/<id:pk>/results/", views.package_results, name="package-results"),
     path("packages/<id:pk>/results/propose/", views.package_propose_completion, name="package-propose-completion"),

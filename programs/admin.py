@@ -9,19 +9,42 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
+from programs.admin_input import SafeInputMixin
 from programs.forms import CohortForm, SessionAdminForm, TrainingPackageForm
 from programs.models import Cohort, Kecamatan, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
-from programs.services import session_generate
+from programs.services import SessionGeneration, session_generate
+
+
+def session_generation_message(package: TrainingPackage, result: SessionGeneration) -> str:
+    """What generating a package's meetings did, naming the holidays skipped (for every caller's message)."""
+    message = _(
+        "%(code)s: %(created)s meetings added, %(removed)s removed, %(kept)s kept because they have attendance."
+    ) % {
+        "code": package.code,
+        "created": result.created,
+        "removed": result.removed,
+        "kept": result.kept_with_attendance,
+    }
+    if result.skipped:
+        message += " " + _("Skipped for public holidays and cuti bersama: %(days)s.") % {
+            "days": ", ".join(str(holiday) for holiday in result.skipped)
+        }
+    return message
 
 
 @admin.register(Kecamatan)
-class KecamatanAdmin(admin.ModelAdmin):
+class KecamatanAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kelurahan_count"]
     search_fields = ["code", "name"]
 
@@ -34,7 +57,7 @@ class KecamatanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Kelurahan)
-class KelurahanAdmin(admin.ModelAdmin):
+class KelurahanAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["code", "name", "kecamatan"]
     list_filter = ["kecamatan"]
     list_select_related = ["kecamatan"]
@@ -43,7 +66,7 @@ class KelurahanAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "kelurahan", "contact_name", "phone", "operator_count", "is_active"]
     list_filter = ["kind", "is_active"]
     list_select_related = ["kelurahan"]
@@ -71,7 +94,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vocation)
-class VocationAdmin(admin.ModelAdmin):
+class VocationAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "package_count"]
     search_fields = ["name"]
 
@@ -94,14 +117,49 @@ class CohortInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(SafeInputMixin, admin.ModelAdmin):
     list_display = ["name", "year", "funding_source", "budget_display", "target_participants", "package_count"]
     list_filter = ["fiscal_year", "funding_source"]
     search_fields = ["name"]
     inlines = [CohortInline]
+    readonly_fields = ["waves_and_packages"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(package_count=Count("cohorts__packages"))
+        # The count groups rows, which drops the model's ordering: the wave form's autocomplete needs it back.
+        programs = super().get_queryset(request).annotate(package_count=Count("cohorts__packages"))
+        return programs.order_by(*Program._meta.ordering)
+
+    def get_fields(self, request, obj=None):
+        # A saved program's page opens with where it leads: its waves and their packages.
+        fields = [name for name in super().get_fields(request, obj) if name != "waves_and_packages"]
+        return ["waves_and_packages", *fields] if obj is not None else fields
+
+    @admin.display(description=_("waves and packages"))
+    def waves_and_packages(self, obj):
+        """Links to the program's waves and to each wave's packages, with their counts (one query)."""
+        waves = list(obj.cohorts.select_related("program").annotate(package_total=Count("packages")).order_by("number"))
+        wave_list = reverse("admin:programs_cohort_changelist") + "?" + urlencode({"program__id__exact": obj.pk})
+        package_list = reverse("admin:programs_trainingpackage_changelist")
+        heading = format_html(
+            '<a href="{}">{}</a>',
+            wave_list,
+            ngettext("%(count)s wave", "%(count)s waves", len(waves)) % {"count": len(waves)},
+        )
+        rows = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: <a href="{}">{}</a></li>',
+            (
+                (
+                    reverse("admin:programs_cohort_change", args=[wave.pk]),
+                    str(wave),
+                    f"{package_list}?{urlencode({'wave': wave.pk})}",
+                    ngettext("%(count)s package", "%(count)s packages", wave.package_total)
+                    % {"count": wave.package_total},
+                )
+                for wave in waves
+            ),
+        )
+        return format_html('{}<ul class="related-counts">{}</ul>', heading, rows)
 
     @admin.display(description=_("fiscal year"), ordering="fiscal_year")
     def year(self, obj):
@@ -116,13 +174,18 @@ class ProgramAdmin(admin.ModelAdmin):
         return obj.package_count
 
 
+def _period(first, last) -> str:
+    """ "1 Agustus 2026 – 20 Agustus 2026", or a dash for a date not set."""
+    return f"{date_format(first) if first else '–'} – {date_format(last) if last else '–'}"
+
+
 # The words of a wave's label in both languages (Cohort.__str__: "Gelombang 2 / 2026", "Wave 2 / 2026").
 LABEL_WORDS = {"gelombang", "gel", "gel.", "ke", "ke-", "wave"}
 
 
 @admin.register(Cohort)
-class CohortAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "program", "registration_opens", "registration_closes", "starts_on", "ends_on"]
+class CohortAdmin(SafeInputMixin, admin.ModelAdmin):
+    list_display = ["__str__", "program", "registration", "training", "package_link"]
     list_filter = [ProgramYearFilter]
     list_select_related = ["program"]
     form = CohortForm
@@ -132,7 +195,22 @@ class CohortAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Also the autocomplete's queryset, whose labels name the program year.
-        return super().get_queryset(request).select_related("program")
+        # The count groups rows, which drops the model's ordering: the autocomplete needs it back.
+        waves = super().get_queryset(request).select_related("program").annotate(package_total=Count("packages"))
+        return waves.order_by(*Cohort._meta.ordering)
+
+    @admin.display(description=_("registration"), ordering="registration_opens")
+    def registration(self, obj):
+        return _period(obj.registration_opens, obj.registration_closes)
+
+    @admin.display(description=_("training"), ordering="starts_on")
+    def training(self, obj):
+        return _period(obj.starts_on, obj.ends_on)
+
+    @admin.display(description=_("packages"), ordering="package_total")
+    def package_link(self, obj):
+        url = reverse("admin:programs_trainingpackage_changelist") + "?" + urlencode({"wave": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, obj.package_total)
 
     def get_search_results(self, request, queryset, search_term):
         """Waves by any part of their label "Gelombang 2 / 2026" ("Wave 2 / 2026"), or the program's name.
@@ -167,19 +245,10 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(TrainingPackage)
-class TrainingPackageAdmin(SimpleHistoryAdmin):
+class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
     form = TrainingPackageForm
-    list_display = [
-        "code",
-        "title",
-        "provider",
-        "vocation",
-        "cohort",
-        "category",
-        "status",
-        "starts_on",
-        "quota",
-    ]
+    # Few columns, so that the list fits the screen beside its filters; the rest is on the package's page.
+    list_display = ["code", "title", "provider", "cohort", "status", "starts_on"]
     list_filter = [FiscalYearFilter, CohortFilter, "category", "provider", "vocation", "status"]
     list_select_related = ["provider", "vocation", "cohort__program"]
     search_fields = ["code", "title", "provider__name", "vocation__name"]
@@ -207,23 +276,11 @@ class TrainingPackageAdmin(SimpleHistoryAdmin):
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 continue
-            self.message_user(
-                request,
-                _(
-                    "%(code)s: %(created)s meetings added, %(removed)s removed, %(kept)s kept because they have attendance."  # noqa: E501
-                )
-                % {
-                    "code": package.code,
-                    "created": result.created,
-                    "removed": result.removed,
-                    "kept": result.kept_with_attendance,
-                },
-                messages.SUCCESS,
-            )
+            self.message_user(request, session_generation_message(package, result), messages.SUCCESS)
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(SafeInputMixin, admin.ModelAdmin):
     form = SessionAdminForm
     list_display = ["package", "date", "starts_at", "ends_at", "topic", "mark_count"]
     list_filter = [SessionYearFilter, "package__category"]

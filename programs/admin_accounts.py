@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from programs.accounts import operator_account_create, operator_account_update, password_set_link, password_set_send
+from programs.admin_input import SafeInputMixin
 from programs.models import OperatorAccount, Provider
 
 
@@ -39,7 +40,7 @@ class OperatorAccountForm(forms.ModelForm):
 
 
 @admin.register(OperatorAccount)
-class OperatorAccountAdmin(admin.ModelAdmin):
+class OperatorAccountAdmin(SafeInputMixin, admin.ModelAdmin):
     form = OperatorAccountForm
     list_display = ["username", "full_name", "email", "provider_names", "is_active", "last_login"]
     list_filter = ["is_active", "providers"]

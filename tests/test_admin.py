@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from participants.models import Attendance, Enrollment, Outcome, Participant, PersonalDataExport
+from participants.models import Attendance, Enrollment, Outcome, Participant, ParticipantImport, PersonalDataExport
 from programs.models import (
     Cohort,
     Kecamatan,
@@ -51,6 +51,13 @@ def make_rows(model, count):
     if model is PersonalDataExport:
         user = factories.StaffFactory()
         return [PersonalDataExport.objects.create(user=user, description="uji", row_count=n) for n in range(count)]
+    if model is ParticipantImport:
+        user = factories.StaffFactory()
+        package = factories.TrainingPackageFactory()
+        return [
+            ParticipantImport.objects.create(filename=f"daftar-{n}.xlsx", content=b"", created_by=user, package=package)
+            for n in range(count)
+        ]
     if model is Vocation:
         return [Vocation.objects.create(name=f"Kejuruan {n}") for n in range(start, start + count)]
     factory = {
@@ -85,6 +92,7 @@ def test_every_model_of_the_domain_is_in_the_admin():
         Attendance,
         Outcome,
         PersonalDataExport,
+        ParticipantImport,
         OperatorAccount,
     }
 
@@ -110,8 +118,8 @@ def test_changelist_query_count_stays_flat_from_2_to_30_rows(staff_client, model
 def test_add_page_opens_for_staff(staff_client, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
     response = staff_client.get(url)
-    if model in (Kecamatan, Kelurahan, PersonalDataExport):
-        assert response.status_code == 403  # seeded by a migration, or a log nobody writes by hand
+    if model in (Kecamatan, Kelurahan, PersonalDataExport, ParticipantImport):
+        assert response.status_code == 403  # seeded by a migration, a log nobody writes by hand, or an upload
     else:
         assert response.status_code == 200
         assert b'name="_save"' in response.content

@@ -82,8 +82,8 @@ MATRIX = {
     "intake:followup-record": STAFF_ONLY,
     "public:package-list": same(200),
     "public:register": same(200),
-    "public:receipt": same(404),
-    "public:status": same(200),  # anyone: the receipt number and birth date are the key  # only the browser that registered sees its receipt
+    "public:receipt": same(404),  # only the browser that registered sees its receipt
+    "public:status": same(200),  # anyone: the receipt number and birth date are the key
     "dashboard:index": DASHBOARD,
     "dashboard:indicators": DASHBOARD,
     "dashboard:print": DASHBOARD,

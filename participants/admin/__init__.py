@@ -1,3 +1,6 @@
-"""The staff's back office for participants, enrollments, attendance and follow-ups (registered on import)."""
+"""The staff's back office for participants, enrollments, attendance and follow-ups (registered on import).
 
-from participants.admin import enrollments, people, records  # noqa: F401
+`site` sets up the admin's front page: today's work and the sections in working order.
+"""
+
+from participants.admin import enrollments, imports, meetings, people, records, site  # noqa: F401

@@ -1,13 +1,19 @@
 """The back office for enrollments: in a package (inlines, seats, completion actions) and on their own."""
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.urls import reverse
-from django.utils.html import format_html
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from participants import worklist
 from participants.forms.enrollments import EnrollmentForm, EnrollmentInlineForm, EnrollmentInlineFormSet
 from participants.models import Enrollment
 from participants.selectors import with_seat_counts
@@ -15,6 +21,7 @@ from participants.services import completion_confirm, completion_propose
 from programs.admin import SessionInline
 from programs.admin import TrainingPackageAdmin as BaseTrainingPackageAdmin
 from programs.admin_filters import FiscalYearFilter
+from programs.admin_input import SafeInputMixin
 from programs.models import TrainingPackage
 
 
@@ -27,12 +34,42 @@ class CompletionProposedFilter(admin.SimpleListFilter):
     parameter_name = "proposed"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Proposed, waiting for confirmation"))]
+        return [
+            ("yes", _("Proposed, waiting for confirmation")),
+            ("ready", _("Ready to confirm: the package's last day has come")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.completion_proposed()
+        if self.value() == "ready":
+            return worklist.completions_to_confirm(queryset, timezone.localdate())
         return queryset
+
+
+class PackageWorkFilter(admin.SimpleListFilter):
+    """Packages with work waiting, as the admin index counts it (participants/worklist.py)."""
+
+    title = _("work waiting")
+    parameter_name = "work"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("applicants", _("Applicants waiting for a decision")),
+            ("completions", _("Completions to confirm")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "applicants":
+            return queryset.filter(pk__in=worklist.applicants_waiting(Enrollment.objects.all()).values("package"))
+        if self.value() == "completions":
+            waiting = worklist.completions_to_confirm(Enrollment.objects.all(), timezone.localdate())
+            return queryset.filter(pk__in=waiting.values("package"))
+        return queryset
+
+
+# Inline rows are narrow: a reason is a short text there, not Django's full-width text area.
+NARROW_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 28})}}
 
 
 class EnrollmentInline(admin.TabularInline):
@@ -50,6 +87,7 @@ class EnrollmentInline(admin.TabularInline):
     fields = ["participant", "status", "override_reason", "assessment", "certificate_number", "competency"]
     readonly_fields = ["participant"]
     show_change_link = True
+    formfield_overrides = NARROW_TEXT
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -58,7 +96,7 @@ class EnrollmentInline(admin.TabularInline):
         return super().get_queryset(request).select_related("participant", "package")
 
 
-class NewEnrollmentInline(admin.TabularInline):
+class NewEnrollmentInline(SafeInputMixin, admin.TabularInline):
     """Empty rows to add people to the package, checked against the seats and the yearly rule."""
 
     model = Enrollment
@@ -68,6 +106,7 @@ class NewEnrollmentInline(admin.TabularInline):
     can_delete = False
     fields = ["participant", "status", "override_reason"]
     autocomplete_fields = ["participant"]
+    formfield_overrides = NARROW_TEXT
     verbose_name = _("new enrollment")
     verbose_name_plural = _("add participants")
 
@@ -104,27 +143,71 @@ admin.site.unregister(TrainingPackage)
 class TrainingPackageAdmin(BaseTrainingPackageAdmin):
     """The package admin of programs/, with the people in the package: seats, enrollments, completion."""
 
-    list_display = [*BaseTrainingPackageAdmin.list_display, "seats_used", "seats_left", "enrollment_link"]
+    list_display = [*BaseTrainingPackageAdmin.list_display, "seats"]
+    list_filter = [PackageWorkFilter, *BaseTrainingPackageAdmin.list_filter]
     actions = [*BaseTrainingPackageAdmin.actions, "propose_completions", "confirm_completions"]
 
     def get_queryset(self, request):
-        return with_seat_counts(super().get_queryset(request))
+        # The seat counts group rows, which drops the model's ordering: the autocompletes need it back.
+        return with_seat_counts(super().get_queryset(request)).order_by(*TrainingPackage._meta.ordering)
 
     def get_inlines(self, request, obj):
         # Enrollments go through the enrollment rules, which need a saved package.
         return [SessionInline, EnrollmentInline, NewEnrollmentInline] if obj is not None else [SessionInline]
 
     @admin.display(description=_("seats used"), ordering="seats_used")
-    def seats_used(self, obj):
-        return obj.seats_used
+    def seats(self, obj):
+        return f"{obj.seats_used} / {obj.quota}"
 
-    @admin.display(description=_("seats left"), ordering="seats_left")
-    def seats_left(self, obj):
-        return obj.seats_left
+    def get_urls(self):
+        # Before the admin's own: its "<object_id>/" catch-all would take these addresses.
+        steps = [
+            ("generate-meetings", self.generate_meetings_view, "generate_meetings"),
+            ("propose-completion", self.propose_completion_view, "propose_completion"),
+            ("confirm-completion", self.confirm_completion_view, "confirm_completion"),
+        ]
+        return [
+            path(
+                f"<id:pk>/{route}/",
+                self.admin_site.admin_view(require_POST(view)),
+                name=f"programs_trainingpackage_{name}",
+            )
+            for route, view, name in steps
+        ] + super().get_urls()
 
-    @admin.display(description=_("enrollment"))
-    def enrollment_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("intake:package-enrollment", args=[obj.pk]), _("manage"))
+    def _run_step(self, request, pk, action):
+        """A next step of the change page: the list's action on this one package, then back to its page."""
+        package = get_object_or_404(TrainingPackage, pk=pk)
+        if not self.has_change_permission(request, package):
+            raise PermissionDenied
+        action(request, TrainingPackage.objects.filter(pk=package.pk))
+        return redirect("admin:programs_trainingpackage_change", package.pk)
+
+    def generate_meetings_view(self, request, pk):
+        # The list's action: session_generate, and its message about meetings added, removed and skipped.
+        return self._run_step(request, pk, self.generate_sessions)
+
+    def propose_completion_view(self, request, pk):
+        return self._run_step(request, pk, self.propose_completions)
+
+    def confirm_completion_view(self, request, pk):
+        return self._run_step(request, pk, self.confirm_completions)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["next_steps"] = worklist.package_steps(obj, timezone.localdate())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new package opens on its own page, where its next steps are, not back on the list."""
+        response = super().response_add(request, obj, post_url_continue)
+        elsewhere = ("_continue", "_addanother", "_saveasnew", IS_POPUP_VAR)  # buttons that say where to go
+        if response.status_code == 302 and not any(key in request.POST for key in elsewhere):
+            self.message_user(
+                request, _("Next: generate its meetings, then enroll people (the buttons below)."), messages.INFO
+            )
+            return redirect("admin:programs_trainingpackage_change", obj.pk)
+        return response
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Enrollment:
@@ -170,7 +253,7 @@ class TrainingPackageAdmin(BaseTrainingPackageAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(SimpleHistoryAdmin):
+class EnrollmentAdmin(SafeInputMixin, SimpleHistoryAdmin):
     """Enrollments on their own page. Never deleted: a deleted completer would leave the figures
     without a trace; the lifecycle's changes (withdrawn, rejected, dropped out) keep the record."""
 
@@ -179,16 +262,8 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    list_display = [
-        "participant",
-        "package",
-        "status",
-        "enrolled_on",
-        "completed_on",
-        "is_completion_proposed",
-        "assessment",
-        "competency",
-    ]
+    # Results (assessment, competency) are filters and on the enrollment's page: the list fits the screen.
+    list_display = ["participant", "package", "status", "enrolled_on", "completed_on", "is_completion_proposed"]
     list_filter = [
         EnrollmentYearFilter,
         "status",
@@ -212,8 +287,8 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
     actions = ["confirm_completions"]
 
     def get_queryset(self, request):
-        # Also the autocomplete's queryset, whose labels name the person and the package.
-        return super().get_queryset(request).select_related("participant", "package")
+        # Also the autocomplete's queryset, whose labels name the person (with their kelurahan) and the package.
+        return super().get_queryset(request).select_related("participant__kelurahan", "package")
 
     def get_fields(self, request, obj=None):
         if obj is None:  # results come at the end of training, not at enrollment
@@ -241,7 +316,8 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Confirm proposed completions"))
     def confirm_completions(self, request, queryset):
-        confirmed, skipped = completion_confirm(enrollments=list(queryset.only("pk")), actor=request.user)
+        people = list(queryset.select_related(None).only("pk"))  # only() cannot keep the list's joins
+        confirmed, skipped = completion_confirm(enrollments=people, actor=request.user)
         self.message_user(
             request,
             _(

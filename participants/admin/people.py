@@ -11,14 +11,16 @@ from participants.models import Participant, PersonalDataExport
 from participants.search import participant_search
 from participants.services import participant_anonymise
 from pekalongan_training.spreadsheets import Text, csv_response
+from programs.admin_input import SafeInputMixin
 
 
 @admin.register(Participant)
-class ParticipantAdmin(SimpleHistoryAdmin):
+class ParticipantAdmin(SafeInputMixin, SimpleHistoryAdmin):
     """People. No delete (a deleted person would live on, whole, in the history): anonymise instead."""
 
     form = ParticipantForm
-    list_display = ["full_name", "nik", "sex", "birth_date", "kelurahan", "education", "beneficiary_group", "phone"]
+    # Who the person is, to tell two of the same name apart; the rest are filters and on the person's page.
+    list_display = ["full_name", "nik", "birth_date", "kelurahan", "phone"]
     list_filter = ["kelurahan", "kelurahan__kecamatan", "sex", "education", "beneficiary_group", "has_disability"]
     list_select_related = ["kelurahan"]
     search_fields = ["^nik", "full_name"]
@@ -104,6 +106,10 @@ class ParticipantAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        # Also the autocomplete's queryset, whose labels name the kelurahan (participants/admin/site.py).
+        return super().get_queryset(request).select_related("kelurahan")
+
     def get_search_results(self, request, queryset, search_term):
         """The same search as intake's (participants/search.py): every word must match."""
         return participant_search(queryset, search_term), False
@@ -125,7 +131,7 @@ class ParticipantAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PersonalDataExport)
-class PersonalDataExportAdmin(admin.ModelAdmin):
+class PersonalDataExportAdmin(SafeInputMixin, admin.ModelAdmin):
     """Read-only: the log of exports with full NIKs (UU 27/2022 accountability)."""
 
     list_display = ["created_at", "user", "description", "row_count"]

@@ -12,6 +12,7 @@ from participants.models import Attendance, Outcome
 from participants.services import attendance_record
 from pekalongan_training.formatting import rupiah
 from programs.admin_filters import FiscalYearFilter
+from programs.admin_input import SafeInputMixin
 
 
 class AttendanceYearFilter(FiscalYearFilter):
@@ -33,7 +34,7 @@ class AttendanceChangeForm(AttendanceAdminForm):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SimpleHistoryAdmin):
+class AttendanceAdmin(SafeInputMixin, SimpleHistoryAdmin):
     """Marks, with their history ("Riwayat"): who changed which mark, when. A mark is corrected,
     never deleted (the attendance summaries and the audit trail rely on it)."""
 
@@ -82,9 +83,9 @@ class AttendanceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(SimpleHistoryAdmin):
+class OutcomeAdmin(SafeInputMixin, SimpleHistoryAdmin):
     form = OutcomeAdminForm
-    list_display = ["enrollment", "round", "status", "recorded_on", "related_to_training", "income", "recorded_by"]
+    list_display = ["enrollment", "round", "status", "recorded_on", "related_to_training", "income"]
     list_filter = [OutcomeYearFilter, "round", "status", "related_to_training"]
     list_select_related = ["enrollment__participant", "enrollment__package", "recorded_by"]
     search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "enrollment__package__code"]

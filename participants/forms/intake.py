@@ -126,12 +126,16 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if len(self.files.getlist(self.add_prefix("file"))) > 1:  # only a crafted post sends two
+            raise forms.ValidationError(_("Upload one file at a time."))
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 5 MB. Split the list into smaller files."))
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Upload an Excel file (.xlsx) or a CSV file (.csv)."))
         content = upload.read()
         table = imports.read_table(content, upload.name)  # raises ValidationError with what to do
+        if problems := imports.table_errors(table):  # empty, columns missing, only a header: say so here
+            raise forms.ValidationError(problems)
         self.cleaned_data["content"] = content
         self.cleaned_data["rows"] = imports.storable(table)
         return upload
