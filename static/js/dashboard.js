@@ -40,5 +40,59 @@
     },
     options: { responsive: true, indexAxis: "y", plugins: { legend: { display: false } } }
   });
+
+  // Each chart's figures as a table too (under "Tabel data"), for screen readers and for reading
+  // exact numbers; a gap in a bar (a group under 5) is "< 5" here, as in the other tables.
+  function cell(tag, text) {
+    var element = document.createElement(tag);
+    element.textContent = text;
+    if (tag === "th") element.scope = "row";
+    return element;
+  }
+  function tableAfter(canvas, head, rows) {
+    var details = document.createElement("details");
+    details.className = "mt-2 small chart-table";
+    details.appendChild(cell("summary", english ? "Data as a table" : "Tabel data"));
+    var table = document.createElement("table");
+    table.className = "table table-sm mb-0";
+    var headRow = document.createElement("tr");
+    head.forEach(function (text) {
+      var th = cell("th", text);
+      th.scope = "col";
+      headRow.appendChild(th);
+    });
+    table.createTHead().appendChild(headRow);
+    var body = table.createTBody();
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.appendChild(cell("th", row[0]));
+      row.slice(1).forEach(function (value) {
+        tr.appendChild(cell("td", value === null || value === undefined ? "< 5" : String(value)));
+      });
+      body.appendChild(tr);
+    });
+    details.appendChild(table);
+    canvas.insertAdjacentElement("afterend", details);
+  }
+  var first = english ? "Category" : "Kategori";
+  tableAfter(
+    document.getElementById("chart-waves"),
+    [first].concat(data.waves),
+    data.categories.reduce(function (rows, category) {
+      rows.push([category.label + " · " + enrolledLabel].concat(category.enrolled));
+      rows.push([category.label + " · " + completersLabel].concat(category.completers));
+      return rows;
+    }, [])
+  );
+  tableAfter(
+    document.getElementById("chart-outcomes"),
+    [english ? "Status" : "Status"].concat(data.rounds.map(function (round) { return round + (english ? " months" : " bulan"); })),
+    data.outcomes.map(function (item) { return [item.label || data.outcome_labels[item.status]].concat(item.counts); })
+  );
+  tableAfter(
+    document.getElementById("chart-packages"),
+    [english ? "Status" : "Status", english ? "Packages" : "Paket"],
+    data.packages.map(function (item) { return [item.label, item.count]; })
+  );
   document.documentElement.dataset.chartsDrawn = "true";
 })();

@@ -20,6 +20,12 @@ def test_official_filters_by_kecamatan_sees_charts_and_downloads_xlsx(page, live
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.locator("[data-figure=enrolled]")).to_have_text("5")
     expect(page.locator("html[data-charts-drawn=true]")).to_have_count(1)
+    # each chart has its figures as a table too: five completers of one package, in one wave
+    assert page.locator("details.chart-table").count() == 3
+    waves = page.locator("details.chart-table").first
+    waves.locator("summary").click()
+    expect(waves.locator("tbody tr").nth(0).locator("td")).to_have_text(["5"])
+    expect(waves.locator("tbody tr").nth(1).locator("td")).to_have_text(["5"])
 
     page.get_by_label("Kecamatan", exact=True).select_option(label="Pekalongan Timur")
     page.get_by_role("button", name="Tampilkan").click()
