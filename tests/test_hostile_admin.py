@@ -429,20 +429,8 @@ FILTER_GARBAGE = ["abc", "9" * 40, ["1", "abc"], SCRIPT]
 
 
 # Django's list turns a date drill-down's ValueError into "?e=1", but not an OverflowError (a year of
-# 40 digits); the back office's lists take SafeInputMixin, django-axes' do not.
-OTHER_APPS_DRILL_DOWN = pytest.mark.xfail(strict=True, reason="Django's list fails on a year of 40 digits")
-
-
-@pytest.mark.parametrize(
-    "model",
-    [
-        pytest.param(model, marks=OTHER_APPS_DRILL_DOWN)
-        if model._meta.app_label not in OURS and admin.site._registry[model].date_hierarchy
-        else model
-        for model in ADMINS
-    ],
-    ids=lambda model: model._meta.label,
-)
+# 40 digits): every admin, django-axes' too, takes SafeInputMixin (participants/admin/site.py).
+@pytest.mark.parametrize("model", ADMINS, ids=lambda model: model._meta.label)
 def test_every_admin_list_takes_hostile_parameters(client, staff, model):
     """Search, ordering, page, every filter of the list and the date drill-down, with garbage:
     the list, or Django's redirect to the list with ?e=1, never a 500."""
@@ -486,16 +474,9 @@ def actions_of(model, staff):
 
 
 # Django's own ModelAdmin.response_action filters `pk__in` with the posted values and fails on one that
-# is no number; the admins of django.contrib.auth, django-axes and django-otp are theirs, without
-# SafeInputMixin (programs/admin_input.py), which the back office's own admins take.
-OTHER_APPS_FAIL = pytest.mark.xfail(strict=True, reason="Django's response_action fails on an id that is no number")
-
-
-@pytest.mark.parametrize(
-    "model",
-    [model if model._meta.app_label in OURS else pytest.param(model, marks=OTHER_APPS_FAIL) for model in ADMINS],
-    ids=lambda model: model._meta.label,
-)
+# is no number; every admin, those of django.contrib.auth, django-axes and django-otp too, takes
+# SafeInputMixin (programs/admin_input.py; the others get it in participants/admin/site.py).
+@pytest.mark.parametrize("model", ADMINS, ids=lambda model: model._meta.label)
 def test_every_admin_action_takes_garbage_ids(client, staff, model):
     """An action posted with ids that are no ids: a message, never a 500, and nothing changed."""
     obj = a_row(model)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants import worklist
 from participants.models import Enrollment, Participant
+from programs.admin_input import SafeInputMixin
 
 # (section, models by label), in the order the work is done. Models not named here (accounts, groups,
 # devices for superusers) follow in their own apps.
@@ -93,3 +94,18 @@ admin.site.get_app_list = app_list_in_working_order
 admin.site.index = index
 admin.site.autocomplete_view = autocomplete_view
 admin.site.enable_nav_sidebar = False
+
+
+def _guard_other_apps_admins():
+    """The admins that come with Django, django-axes and django-otp (users, groups, lock-outs,
+    devices; superusers only) take SafeInputMixin too, so a crafted action or list address gets a
+    message there as well, not a server error. Registered again under a class that adds it."""
+    for model, model_admin in list(admin.site._registry.items()):
+        if isinstance(model_admin, SafeInputMixin):
+            continue
+        guarded = type(f"Guarded{type(model_admin).__name__}", (SafeInputMixin, type(model_admin)), {})
+        admin.site.unregister(model)
+        admin.site.register(model, guarded)
+
+
+_guard_other_apps_admins()
