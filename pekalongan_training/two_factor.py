@@ -114,12 +114,11 @@ def verify(request):
     next_url = _safe_next(request)
     if request.user.is_verified():
         return redirect(next_url)
-    devices = list(devices_for_user(request.user, for_verify=request.method == "POST"))
-    if not devices:
+    if not user_has_device(request.user):
         return redirect(_with_next("two_factor_setup", next_url))
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = _check(request, form, devices)
+        device = _check(request, form)
         if device is not None:
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
@@ -136,11 +135,13 @@ def verify(request):
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": next_url})
 
 
-def _check(request, form, devices):
+def _check(request, form):
     """The device that takes the code, or None with the reason on the form. Each device counts its
-    own failures and makes the next try wait longer (django-otp's throttling)."""
+    own failures and makes the next try wait longer (django-otp's throttling); the devices are read
+    locked (for_verify), so concurrent guesses wait for each other's failure counts."""
     code = form.cleaned_data["code"]
     with transaction.atomic():
+        devices = list(devices_for_user(request.user, for_verify=True))
         allowed = [device for device in devices if device.verify_is_allowed()[0]]
         for device in allowed:
             if device.verify_token(code):
@@ -159,8 +160,10 @@ def setup(request):
     """Set up an authenticator app: scan the QR code (or type the key), then give one code."""
     next_url = _safe_next(request)
     has_app = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
-    if has_app and not request.user.is_verified():
-        return redirect(_with_next("two_factor_verify", next_url))  # replacing the app needs a code first
+    if user_has_device(request.user) and not request.user.is_verified():
+        # Replacing the app, or setting one up while recovery codes remain (the app was deleted
+        # for a lost phone), needs a code first: a password alone never sets up a second factor.
+        return redirect(_with_next("two_factor_verify", next_url))
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).order_by(
         "pk"
     ).last() or TOTPDevice.objects.create(user=request.user, name=APP_DEVICE_NAME, confirmed=False)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pekalongan_training.money import RupiahField
-from pekalongan_training.roles import OPERATOR_GROUP, is_dinas_staff
+from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP, is_dinas_staff
 
 
 class Kecamatan(models.Model):
@@ -380,8 +380,15 @@ class Session(models.Model):
 
 class OperatorAccountManager(UserManager):
     def get_queryset(self):
-        # Only plain operator accounts: never one with staff or superuser rights, whatever its groups.
-        return super().get_queryset().filter(groups__name=OPERATOR_GROUP, is_staff=False, is_superuser=False).distinct()
+        # Only plain operator accounts: never one with staff or superuser rights, whatever its groups,
+        # nor one that is also an official's or staff's (taking it over would reach more).
+        return (
+            super()
+            .get_queryset()
+            .filter(groups__name=OPERATOR_GROUP, is_staff=False, is_superuser=False)
+            .exclude(groups__name__in=[OFFICIAL_GROUP, STAFF_GROUP])
+            .distinct()
+        )
 
 
 class OperatorAccount(User):

@@ -16,7 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from participants.forms.public import RegistrationForm, StatusLookupForm
-from participants.public_pages import application_status, dinas_contact, package_facts, public_packages
+from participants.public_pages import (
+    application_status,
+    dinas_contact,
+    normalize_receipt_number,
+    package_facts,
+    public_packages,
+)
 from participants.selectors import with_registration_places
 from participants.services import (
     registration_create,
@@ -144,6 +150,7 @@ def _lookup_limited(request) -> bool:
     """Both counts are claimed on every lookup, as the password reset does (pekalongan_training.accounts)."""
     limits = {**DEFAULT_STATUS_LOOKUP_RATE_LIMIT, **getattr(settings, "STATUS_LOOKUP_RATE_LIMIT", {})}
     typed = "".join(str(request.POST.get("receipt_number", "")).split()).upper()[:40]
+    typed = normalize_receipt_number(typed) or typed  # "2026K7F3Q9" and "2026-K7F3Q9" count as one
     by_client = rate_limited("status-lookup-client", client_ip(request), limits["client"], limits["seconds"])
     by_receipt = rate_limited("status-lookup-receipt", typed, limits["receipt"], limits["seconds"])
     return by_client or by_receipt

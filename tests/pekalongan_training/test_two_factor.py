@@ -201,3 +201,27 @@ def test_required_in_production_optional_in_make_run(debug, expected):
         cwd=django_settings.BASE_DIR,
     )
     assert output.stdout.strip() == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_are_checked_in_a_transaction_of_their_own(client, required, reference_data):
+    """Outside the test's own transaction, as in production: PostgreSQL refuses the device lock
+    (select_for_update) outside a transaction, so the check must make one."""
+    user = StaffFactory(username="staf-tx")
+    user.set_password(PASSWORD)
+    user.save()
+    device = set_up(client, user)
+    client.post(reverse("logout"))
+    log_in(client, user)
+    response = client.post(reverse("two_factor_verify"), {"code": code_for(device, 1), "next": "/intake/followup/"})
+    assert response.status_code == 302 and response["Location"] == "/intake/followup/"
+
+
+def test_a_password_alone_never_sets_up_a_new_app_while_recovery_codes_remain(client, staff, required):
+    set_up(client, staff)
+    TOTPDevice.objects.filter(user=staff).delete()  # a superuser removed the lost phone's app
+    client.post(reverse("logout"))
+    log_in(client, staff)
+    response = client.get(reverse("two_factor_setup"))
+    assert response["Location"].startswith(reverse("two_factor_verify"))
+    assert not TOTPDevice.objects.filter(user=staff).exists()

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.models import OperatorAccount
-from tests.factories import OperatorFactory, ProviderFactory, StaffFactory, UserFactory
+from tests.factories import OfficialFactory, OperatorFactory, ProviderFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -158,3 +158,11 @@ def test_the_password_pages_are_the_sites_own(client):
     page = client.get(reverse("password_change")).content.decode()
     assert "Django" not in page and 'href="/accounts/me/"' in page
     assert 'autocomplete="new-password"' in page
+
+
+def test_an_account_that_is_also_an_officials_is_not_an_operator_account_here(staff_client):
+    both = OfficialFactory(username="pejabat-operator")
+    both.groups.add(*OperatorFactory(username="x").groups.all())
+    assert not OperatorAccount.operators.filter(pk=both.pk).exists()
+    url = reverse("admin:programs_operatoraccount_change", args=[both.pk])
+    assert staff_client.get(url).status_code == 302
