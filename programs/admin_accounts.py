@@ -113,10 +113,7 @@ class OperatorAccountAdmin(SafeInputMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Deactivate the selected accounts (they can no longer log in)"), permissions=["change"])
     def deactivate(self, request, queryset):
-        count = 0
-        for account in queryset.filter(is_active=True):
-            operator_account_update(account=account, providers=list(account.providers.all()), is_active=False)
-            count += 1
+        count = self._set_active(queryset, False)
         self.message_user(
             request,
             ngettext("%(count)d account deactivated.", "%(count)d accounts deactivated.", count) % {"count": count},
@@ -125,12 +122,17 @@ class OperatorAccountAdmin(SafeInputMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Activate the selected accounts again"), permissions=["change"])
     def activate(self, request, queryset):
-        count = 0
-        for account in queryset.filter(is_active=False):
-            operator_account_update(account=account, providers=list(account.providers.all()), is_active=True)
-            count += 1
+        count = self._set_active(queryset, True)
         self.message_user(
             request,
             ngettext("%(count)d account activated.", "%(count)d accounts activated.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+    @staticmethod
+    def _set_active(queryset, active: bool) -> int:
+        """Switch the accounts that are not so yet; how many were switched."""
+        accounts = list(queryset.filter(is_active=not active))
+        for account in accounts:
+            operator_account_update(account=account, providers=list(account.providers.all()), is_active=active)
+        return len(accounts)

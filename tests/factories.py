@@ -211,3 +211,38 @@ class OutcomeFactory(factory.django.DjangoModelFactory):
     status = Outcome.Status.SELF_EMPLOYED
     related_to_training = True
     monthly_income = 2_500_000
+
+
+def a_city_for_every_page(*, tag: str) -> dict:
+    """One of everything a page of each role shows (the audits of tests/browser/test_accessibility.py
+    and tests/test_english.py walk them): a package open for registration, one running today with
+    three people and a meeting, one finished with a completer and a follow-up, and a user per role."""
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    operator = OperatorFactory(username=f"operator-{tag}")
+    provider = ProviderFactory(name="LPK Batik Jaya", operators=[operator])
+    cohort = CohortFactory(
+        registration_opens=today - 5 * day,
+        registration_closes=today + 5 * day,
+        starts_on=today + 10 * day,
+        ends_on=today + 60 * day,
+    )
+    open_package = TrainingPackageFactory(
+        provider=provider, cohort=cohort, status="open", starts_on=today + 10 * day, ends_on=today + 40 * day
+    )
+    running = TrainingPackageFactory(provider=provider, starts_on=today - 3 * day, ends_on=today + 3 * day)
+    session = SessionFactory(package=running, date=today)
+    for name in ("Siti Aminah", "Slamet", "Dewi Lestari"):
+        EnrollmentFactory(package=running, participant=ParticipantFactory(full_name=name))
+    done = TrainingPackageFactory(provider=provider, starts_on=today - 200 * day, ends_on=today - 100 * day)
+    completed = EnrollmentFactory(package=done, status="completed")
+    OutcomeFactory(enrollment=completed)
+    return {
+        "open": open_package,
+        "running": running,
+        "session": session,
+        "completed": completed,
+        "operator": operator,
+        "official": OfficialFactory(username=f"pejabat-{tag}"),
+        "staff": StaffFactory(username=f"staf-{tag}"),
+    }

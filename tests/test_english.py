@@ -1,7 +1,6 @@
 """In English, a page says nothing in Indonesian: every page of every role is rendered with the
 language switch on English and searched for the Indonesian translations of our own catalogue."""
 
-import datetime
 import gettext
 import html
 import re
@@ -9,20 +8,8 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.factories import (
-    CohortFactory,
-    EnrollmentFactory,
-    OfficialFactory,
-    OperatorFactory,
-    OutcomeFactory,
-    ParticipantFactory,
-    ProviderFactory,
-    SessionFactory,
-    StaffFactory,
-    TrainingPackageFactory,
-)
+from tests.factories import a_city_for_every_page
 
 pytestmark = pytest.mark.django_db
 
@@ -52,42 +39,10 @@ def visible_text(content: bytes) -> str:
 
 @pytest.fixture
 def world(db):
-    today = timezone.localdate()
-    operator = OperatorFactory(username="operator-en")
-    provider = ProviderFactory(name="LPK Batik Jaya", operators=[operator])
-    cohort = CohortFactory(
-        registration_opens=today - datetime.timedelta(days=5),
-        registration_closes=today + datetime.timedelta(days=5),
-        starts_on=today + datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=60),
-    )
-    open_package = TrainingPackageFactory(
-        provider=provider,
-        cohort=cohort,
-        status="open",
-        starts_on=today + datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=40),
-    )
-    running = TrainingPackageFactory(
-        provider=provider, starts_on=today - datetime.timedelta(days=3), ends_on=today + datetime.timedelta(days=3)
-    )
-    session = SessionFactory(package=running, date=today)
-    for name in ("Siti Aminah", "Slamet"):
-        EnrollmentFactory(package=running, participant=ParticipantFactory(full_name=name))
-    done = TrainingPackageFactory(
-        provider=provider, starts_on=today - datetime.timedelta(days=200), ends_on=today - datetime.timedelta(days=100)
-    )
-    completed = EnrollmentFactory(package=done, status="completed")
-    OutcomeFactory(enrollment=completed)
-    return {
-        "open": open_package,
-        "running": running,
-        "session": session,
-        "completed": completed,
-        "operator": operator,
-        "official": OfficialFactory(username="pejabat-en"),
-        "staff": StaffFactory(username="staf-en", is_superuser=True),
-    }
+    city = a_city_for_every_page(tag="en")
+    city["staff"].is_superuser = True  # every admin page, the participants' too
+    city["staff"].save()
+    return city
 
 
 def pages(world):

@@ -1,26 +1,12 @@
 """axe-core (from npm, node_modules/axe-core) on every page of every role, at 390 and 1280 px: no
 serious or critical violation of WCAG 2.1 A/AA."""
 
-import datetime
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
-from tests.factories import (
-    CohortFactory,
-    EnrollmentFactory,
-    OfficialFactory,
-    OperatorFactory,
-    OutcomeFactory,
-    ParticipantFactory,
-    ProviderFactory,
-    SessionFactory,
-    StaffFactory,
-    TrainingPackageFactory,
-)
+from tests.factories import a_city_for_every_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,53 +24,8 @@ RUN = """async () => {
 
 @pytest.fixture
 def world(reference_data):
-    today = timezone.localdate()
-    operator = OperatorFactory(username="operator-a11y")
-    provider = ProviderFactory(name="LPK Batik Jaya", operators=[operator])
-    cohort = CohortFactory(
-        registration_opens=today - datetime.timedelta(days=5),
-        registration_closes=today + datetime.timedelta(days=5),
-        starts_on=today + datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=60),
-    )
-    package = TrainingPackageFactory(
-        code="A11Y-01",
-        title="Pelatihan Barista",
-        provider=provider,
-        cohort=cohort,
-        status="open",
-        starts_on=today + datetime.timedelta(days=10),
-        ends_on=today + datetime.timedelta(days=40),
-    )
-    running = TrainingPackageFactory(
-        code="A11Y-02",
-        title="Pelatihan Menjahit",
-        provider=provider,
-        starts_on=today - datetime.timedelta(days=3),
-        ends_on=today + datetime.timedelta(days=3),
-    )
-    session = SessionFactory(package=running, date=today)
-    for name in ("Siti Aminah", "Slamet", "Dewi Lestari"):
-        EnrollmentFactory(package=running, participant=ParticipantFactory(full_name=name))
-    done = TrainingPackageFactory(
-        code="A11Y-03",
-        provider=provider,
-        starts_on=today - datetime.timedelta(days=200),
-        ends_on=today - datetime.timedelta(days=100),
-    )
-    completed = EnrollmentFactory(package=done, status="completed")
-    OutcomeFactory(enrollment=completed)
-    return {
-        "package": package,
-        "running": running,
-        "session": session,
-        "completed": completed,
-        "users": {
-            "operator": operator,
-            "official": OfficialFactory(username="pejabat-a11y"),
-            "staff": StaffFactory(username="staf-a11y"),
-        },
-    }
+    city = a_city_for_every_page(tag="a11y")
+    return {**city, "package": city["open"], "users": {role: city[role] for role in ("operator", "official", "staff")}}
 
 
 def pages(world):
