@@ -45,6 +45,10 @@ def _remember_set_up(sender, request, user, **kwargs):
         request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user)
 
 
+def _has_app(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def second_factor_needed(request) -> bool:
     """Must this signed-in person still give a code before going on?"""
     user = request.user
@@ -159,7 +163,7 @@ def _check(request, form):
 def setup(request):
     """Set up an authenticator app: scan the QR code (or type the key), then give one code."""
     next_url = _safe_next(request)
-    has_app = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
+    has_app = _has_app(request.user)
     if user_has_device(request.user) and not request.user.is_verified():
         # Replacing the app, or setting one up while recovery codes remain (the app was deleted
         # for a lost phone), needs a code first: a password alone never sets up a second factor.
@@ -204,7 +208,7 @@ def recovery_codes(request):
     if not request.user.is_verified() and user_has_device(request.user):
         return redirect(_with_next("two_factor_verify", reverse("account")))
     if request.method == "POST":
-        if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
+        if not _has_app(request.user):
             return redirect("two_factor_setup")
         request.session[NEW_CODES_SESSION_KEY] = _recovery_codes_new(request.user)
         return redirect("two_factor_recovery_codes")
@@ -222,7 +226,7 @@ def account(request):
         request,
         "registration/account.html",
         {
-            "has_app": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            "has_app": _has_app(request.user),
             "codes_left": StaticToken.objects.filter(
                 device__user=request.user, device__name=RECOVERY_DEVICE_NAME
             ).count(),

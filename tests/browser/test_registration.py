@@ -24,6 +24,22 @@ from tests.factories import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def fill_in_rahayu(page):
+    """The registration form as Rahayu Ningsih fills it in; nothing is chosen for her: each
+    question is answered."""
+    page.get_by_label("NIK").fill(make_nik(sex="F", birth_date=datetime.date(2001, 4, 21), serial=31))
+    page.get_by_label("Nama lengkap").fill("Rahayu Ningsih")
+    page.get_by_label("Perempuan").check()
+    page.get_by_label("Tanggal lahir").fill("2001-04-21")
+    page.get_by_label("WhatsApp").fill("0856 1234 5678")
+    page.get_by_label("Alamat").fill("Jl. Dr. Wahidin 12, RT 3/RW 1")
+    page.get_by_label("Kelurahan").select_option(label="Medono")
+    page.get_by_label("Pendidikan terakhir").select_option(value="5")
+    page.get_by_label("Apa kegiatan Anda sekarang?").select_option(value="unemployed")
+    page.get_by_label("Anda termasuk").select_option(value="job_seeker")
+    page.get_by_label("Saya setuju").check()
+
+
 def test_register_accept_and_find_on_the_roster(page, live_server, browser):
     today = timezone.localdate()
     KelurahanFactory()
@@ -48,18 +64,7 @@ def test_register_accept_and_find_on_the_roster(page, live_server, browser):
     # The resident, not logged in, on a phone.
     page.goto(f"{live_server.url}/pelatihan/")
     page.locator(f"a[href='/pelatihan/{package.pk}/daftar/']").click()
-    page.get_by_label("NIK").fill(make_nik(sex="F", birth_date=datetime.date(2001, 4, 21), serial=31))
-    page.get_by_label("Nama lengkap").fill("Rahayu Ningsih")
-    page.get_by_label("Perempuan").check()
-    page.get_by_label("Tanggal lahir").fill("2001-04-21")
-    page.get_by_label("WhatsApp").fill("0856 1234 5678")
-    page.get_by_label("Alamat").fill("Jl. Dr. Wahidin 12, RT 3/RW 1")
-    page.get_by_label("Kelurahan").select_option(label="Medono")
-    # Nothing is chosen for her: each question is answered.
-    page.get_by_label("Pendidikan terakhir").select_option(value="5")
-    page.get_by_label("Apa kegiatan Anda sekarang?").select_option(value="unemployed")
-    page.get_by_label("Anda termasuk").select_option(value="job_seeker")
-    page.get_by_label("Saya setuju").check()
+    fill_in_rahayu(page)
     page.get_by_role("button", name="Kirim pendaftaran saya").click()
     expect(page.locator("[data-receipt-number]")).to_have_text(re.compile(rf"^{today.year}-[A-Z2-9]{{6}}$"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from participants.models import Enrollment
 from programs.models import TrainingPackage
+from tests.browser.test_registration import fill_in_rahayu
 from tests.factories import (
     CohortFactory,
     EnrollmentFactory,
@@ -19,7 +20,6 @@ from tests.factories import (
     ProviderFactory,
     TrainingPackageFactory,
     VocationFactory,
-    make_nik,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -122,17 +122,7 @@ def test_register_keep_the_receipt_and_look_the_application_up(browser, live_ser
     assert _small_targets(page) == []
     _fits(page, width)
 
-    page.get_by_label("NIK").fill(make_nik(sex="F", birth_date=datetime.date(2001, 4, 21), serial=31))
-    page.get_by_label("Nama lengkap").fill("Rahayu Ningsih")
-    page.get_by_label("Perempuan").check()
-    page.get_by_label("Tanggal lahir").fill("2001-04-21")
-    page.get_by_label("WhatsApp").fill("0856 1234 5678")
-    page.get_by_label("Alamat").fill("Jl. Dr. Wahidin 12, RT 3/RW 1")
-    page.get_by_label("Kelurahan").select_option(label="Medono")
-    page.get_by_label("Pendidikan terakhir").select_option(value="5")
-    page.get_by_label("Apa kegiatan Anda sekarang?").select_option(value="unemployed")
-    page.get_by_label("Anda termasuk").select_option(value="job_seeker")
-    page.get_by_label("Saya setuju").check()
+    fill_in_rahayu(page)
     page.locator("main form button[type=submit]").click()
 
     # The receipt: the number, the date, the package, venue and schedule, what happens next; printable.

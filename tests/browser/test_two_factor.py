@@ -2,23 +2,16 @@
 phone, then the recovery codes; the next log-in asks for the code."""
 
 import re
-import time
 
 import pytest
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from tests.browser.test_login import log_in
 from tests.factories import StaffFactory
+from tests.pekalongan_training.test_two_factor import code_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def code_for(device, steps_ahead=0):
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():06d}"
 
 
 @pytest.mark.parametrize("width", [390, 1280])
