@@ -1,6 +1,7 @@
 """People, their enrollments in packages, their attendance and their follow-up outcomes."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -10,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from participants.nik import mask_nik, validate_nik
+from participants.nik import mask_nik, validate_kk, validate_nik
 from pekalongan_training.money import RupiahField
 from programs.models import Kelurahan, Session, TrainingPackage
 
@@ -86,6 +87,23 @@ class Participant(models.Model):
         _("beneficiary group"), max_length=30, choices=BeneficiaryGroup.choices, default=BeneficiaryGroup.JOB_SEEKER
     )
     ak1_number = models.CharField(_("job-seeker card (AK1) number"), max_length=40, blank=True)
+    ak1_issued_on = models.DateField(
+        _("AK1 issued on"), null=True, blank=True, help_text=_("The card is valid for 2 years from this day.")
+    )
+    kk_number = models.CharField(
+        _("No. KK"),
+        max_length=16,
+        blank=True,
+        db_index=True,
+        validators=[validate_kk],
+        help_text=_("The family card's number, 16 digits: tells the families of factory workers."),
+    )
+    employer_name = models.CharField(
+        _("employer"),
+        max_length=150,
+        blank=True,
+        help_text=_("For workers: the company as the person names it (factory-worker packages check it)."),
+    )
     has_disability = models.BooleanField(_("has a disability"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -248,6 +266,43 @@ class Enrollment(models.Model):
         blank=True,
         help_text=_("Why staff enrolled this person although a rule (such as one training a year) said no."),
     )
+    overridden_rules = models.JSONField(
+        _("rules overridden"),
+        default=list,
+        blank=True,
+        help_text=_("The entry rules the override reason was written for; another failed rule needs its own reason."),
+    )
+    # Selection (participants/services/selection.py).
+    doc_ktp = models.BooleanField(_("KTP checked"), default=False)
+    doc_kk = models.BooleanField(_("KK checked"), default=False)
+    doc_ak1 = models.BooleanField(_("AK/1 checked"), default=False)
+    doc_employer = models.BooleanField(
+        _("employer's letter checked"), default=False, help_text=_("Factory-worker packages: proof of work or family.")
+    )
+    test_score = models.DecimalField(
+        _("written test score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    interview_score = models.DecimalField(
+        _("interview or practical score"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    selection_position = models.PositiveSmallIntegerField(
+        _("moved to rank"),
+        null=True,
+        blank=True,
+        help_text=_("Set by staff to move a person up or down the ranking, with a written reason."),
+    )
+    selection_position_reason = models.TextField(_("reason for the move"), blank=True)
+    selection_rank = models.PositiveSmallIntegerField(_("selection rank"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -299,6 +354,11 @@ class Enrollment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="waitlisted") | Q(waitlisted_at__isnull=False),
                 name="participants_enrollment_waitlist_has_time",
+            ),
+            models.CheckConstraint(
+                condition=(Q(test_score__isnull=True) | Q(test_score__gte=0, test_score__lte=100))
+                & (Q(interview_score__isnull=True) | Q(interview_score__gte=0, interview_score__lte=100)),
+                name="participants_enrollment_scores_range",
             ),
         ]
 

@@ -136,3 +136,34 @@ def mask_nik(value: str) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def parse_kk(value: str, *, today: datetime.date | None = None) -> datetime.date:
+    """Check a family-card number (No. KK) and return the issue date it encodes.
+
+    A No. KK is 16 digits like a NIK: province, kab/kota and kecamatan (2 each), the day the card
+    was issued DDMMYY (no +40: a card has no sex), and a serial from 0001.
+    """
+    today = today or timezone.localdate()
+    if not isinstance(value, str) or len(value) != 16 or not (value.isascii() and value.isdigit()):
+        raise ValidationError(_("No. KK must be exactly 16 digits."), code="kk_format")
+    if value[2:4] == "00" or value[4:6] == "00":
+        raise ValidationError(
+            _("No. KK digits 3-6 (kab/kota and kecamatan) cannot be 00. Check the number on the KK."),
+            code="kk_region",
+        )
+    day, month, yy = int(value[6:8]), int(value[8:10]), int(value[10:12])
+    issued = _birth_date(day, month, yy, today) if 1 <= month <= 12 and 1 <= day <= 31 else None
+    if issued is None:
+        raise ValidationError(
+            _("No. KK digits 7-12 must be the day the card was issued (DDMMYY)."),
+            code="kk_date",
+        )
+    if value[12:16] == "0000":
+        raise ValidationError(_("No. KK digits 13-16 (serial number) cannot be 0000."), code="kk_serial")
+    return issued
+
+
+def validate_kk(value: str) -> None:
+    """Model and form validator: rejects a No. KK that cannot exist."""
+    parse_kk(value)

@@ -135,6 +135,30 @@ class Program(models.Model):
     exclude_in_school = models.BooleanField(
         _("not in school"), default=True, help_text=_("People still in school cannot join.")
     )
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"), default=0, help_text=_("Age on the first day of the package; 0 for no limit.")
+    )
+    exclude_working = models.BooleanField(
+        _("not working"),
+        default=True,
+        help_text=_(
+            "People who work or run a business cannot join. Factory-worker packages instead require work at the "
+            "named factory (or family of such a worker)."
+        ),
+    )
+    require_ak1 = models.BooleanField(
+        _("AK/1 card valid on the first day"),
+        default=True,
+        help_text=_("A job-seeker card (Kartu AK/1) issued within 2 years before the first day."),
+    )
+    no_repeat_vocation = models.BooleanField(
+        _("not trained before in the same vocation"),
+        default=True,
+        help_text=_("Not completed an earlier training in the package's vocation."),
+    )
+    one_per_wave = models.BooleanField(
+        _("one package a wave"), default=True, help_text=_("Not already accepted in another package of the same wave.")
+    )
 
     class Meta:
         ordering = ["-fiscal_year", "name"]
@@ -282,6 +306,37 @@ class TrainingPackage(models.Model):
         default=False,
         help_text=_("If ticked, the provider's operators confirm completions themselves; otherwise dinas staff do."),
     )
+    # Selection (participants/services/selection.py): applications up to a limit, scores with weights,
+    # the decision and its public announcement.
+    application_limit = models.PositiveSmallIntegerField(
+        _("application limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Online registration closes when this many applications are in; empty: 5 times the quota."),
+    )
+    test_weight = models.PositiveSmallIntegerField(
+        _("written test weight (%)"), default=50, validators=[MaxValueValidator(100)]
+    )
+    interview_weight = models.PositiveSmallIntegerField(
+        _("interview or practical weight (%)"),
+        default=50,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The two weights add up to 100."),
+    )
+    selection_decided_at = models.DateTimeField(_("selection decided"), null=True, blank=True, editable=False)
+    selection_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("selection decided by"),
+    )
+    announcement_published_at = models.DateTimeField(
+        _("selection result announced"), null=True, blank=True, editable=False
+    )
 
     objects = TrainingPackageQuerySet.as_manager()
     history = HistoricalRecords()
@@ -318,6 +373,12 @@ class TrainingPackage(models.Model):
                 condition=Q(status__in=["planned", "open", "running", "completed", "cancelled"]),
                 name="programs_package_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(test_weight__lte=100, interview_weight__lte=100)
+                & Q(test_weight=100 - F("interview_weight")),
+                name="programs_package_weights_100",
+                violation_error_message=_("The written test and interview weights must add up to 100."),
+            ),
         ]
 
     def __str__(self):
@@ -332,9 +393,56 @@ class TrainingPackage(models.Model):
         """Completed or cancelled: marks and meetings no longer change."""
         return self.status in (self.Status.COMPLETED, self.Status.CANCELLED)
 
+    @property
+    def applications_allowed(self) -> int:
+        """Online applications taken before registration closes: the limit staff set, or 5 times the quota."""
+        return self.application_limit or 5 * self.quota
+
     def present_needed(self, planned: int) -> int:
         """Present marks that reach min_attendance_percent of `planned` meetings (rounded up)."""
         return -(-self.min_attendance_percent * planned // 100)
+
+
+class CategoryRules(models.Model):
+    """A program's entry rules for one package category, where they differ from the program's.
+
+    An empty field means "as the program". Factory-worker packages name the factory whose workers
+    (and their families, by the same No. KK) may join.
+    """
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="category_rules", verbose_name=_("program")
+    )
+    category = models.CharField(_("package category"), max_length=20, choices=TrainingPackage.Category.choices)
+    min_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    require_city_domicile = models.BooleanField(_("residents of the city only"), null=True, blank=True)
+    exclude_in_school = models.BooleanField(_("not in school"), null=True, blank=True)
+    exclude_working = models.BooleanField(_("not working"), null=True, blank=True)
+    require_ak1 = models.BooleanField(_("AK/1 card valid on the first day"), null=True, blank=True)
+    no_repeat_vocation = models.BooleanField(_("not trained before in the same vocation"), null=True, blank=True)
+    one_training_per_year = models.BooleanField(_("one training a year"), null=True, blank=True)
+    one_per_wave = models.BooleanField(_("one package a wave"), null=True, blank=True)
+    required_employer = models.CharField(
+        _("named factory"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "Factory-worker packages: the employer whose workers, and their families by the same No. KK, may join "
+            "(for example PT Urip Sugiharto)."
+        ),
+    )
+
+    class Meta:
+        ordering = ["program", "category"]
+        verbose_name = _("entry rules for a package category")
+        verbose_name_plural = _("entry rules per package category")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "category"], name="programs_categoryrules_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.get_category_display()}"
 
 
 class SessionQuerySet(models.QuerySet):

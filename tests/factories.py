@@ -105,6 +105,11 @@ class ProgramFactory(factory.django.DjangoModelFactory):
     funding_source = Program.FundingSource.DBHCHT
     budget = 500_000_000
     target_participants = 200
+    # The rules added with selection are off unless a test turns them on (tests/participants/test_entry_rules.py).
+    exclude_working = False
+    require_ak1 = False
+    no_repeat_vocation = False
+    one_per_wave = False
 
 
 class CohortFactory(factory.django.DjangoModelFactory):
