@@ -96,6 +96,14 @@ admin.site.autocomplete_view = autocomplete_view
 admin.site.enable_nav_sidebar = False
 
 
+def _drop_task_results():
+    """The task queue's own results (django-tasks-db) are not a page for the dinas: what the tasks
+    did is in the message log; the worker's log has the rest."""
+    from_tasks = [model for model in admin.site._registry if model._meta.app_label == "django_tasks_database"]
+    for model in from_tasks:
+        admin.site.unregister(model)
+
+
 def _guard_other_apps_admins():
     """The admins that come with Django, django-axes and django-otp (users, groups, lock-outs,
     devices; superusers only) take SafeInputMixin too, so a crafted action or list address gets a
@@ -108,4 +116,5 @@ def _guard_other_apps_admins():
         admin.site.register(model, guarded)
 
 
+_drop_task_results()
 _guard_other_apps_admins()

@@ -76,7 +76,8 @@ def create_groups(apps, schema_editor):
             Permission.objects.get(content_type__app_label=app_label, codename=codename)
             for app_label, codename in codenames
         ]
-        group.permissions.set(permissions)
+        # add, not set: a migration of another app that ran first (programs 0010) may have granted more.
+        group.permissions.add(*permissions)
 
 
 def remove_groups(apps, schema_editor):
