@@ -16,7 +16,10 @@ run: check-tools deps static-deps
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py seed_demo --password="$$(cat .demo-password)"
 	@echo "Serving on http://$(HOST):$(PORT)/  (demo password: $$(cat .demo-password); Ctrl-C stops)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+# The task worker (it sends the messages) runs beside the server, in this terminal, and stops with it.
+	DEBUG=1 $(PY) manage.py db_worker --no-reload & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+		DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: check-tools dev-deps static-deps lint
 	$(VENV)/bin/pytest

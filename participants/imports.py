@@ -33,7 +33,7 @@ from participants import lifecycle
 from participants.eligibility import eligibility_failures_for
 from participants.lifecycle import Role
 from participants.models import Enrollment, Participant
-from participants.nik import nik_warnings, normalize_nik, parse_nik
+from participants.nik import nik_warnings, normalize_nik, parse_kk, parse_nik
 from participants.services import seats_left
 from pekalongan_training.phones import normalize_phone
 from pekalongan_training.signals import records_changed
@@ -53,8 +53,11 @@ COLUMNS = [
     ("Pendidikan", "education"),
     ("Lulusan SMK (Ya/Tidak)", "vocational_school"),
     ("Status Pekerjaan", "employment_status_at_intake"),
+    ("Tempat Kerja", "employer_name"),
     ("Kelompok Sasaran", "beneficiary_group"),
+    ("No. KK", "kk_number"),
     ("No. Kartu AK1", "ak1_number"),
+    ("Tanggal Terbit AK1", "ak1_issued_on"),
     ("Disabilitas (Ya/Tidak)", "has_disability"),
 ]
 # What a new person gets when the file leaves the cell empty; the preview warns about each.
@@ -82,7 +85,10 @@ EXAMPLE_ROW = [
     "SLTA",
     "Ya",
     "Pengangguran",
+    "",
     "Pencari kerja",
+    "3375010101200001",
+    "",
     "",
     "Tidak",
 ]
@@ -95,6 +101,7 @@ def _key(text) -> str:
 HEADER_KEYS = {_key(header): name for header, name in COLUMNS}
 HEADER_KEYS.update({_key(header.split(" (")[0]): name for header, name in COLUMNS})
 HEADER_KEYS.update({"nohp": "phone", "hp": "phone", "telepon": "phone", "nama": "full_name", "jk": "sex"})
+HEADER_KEYS.update({"nokartukeluarga": "kk_number", "kk": "kk_number", "perusahaan": "employer_name"})
 
 YES = {"ya", "y", "yes", "1", "true", "v"}
 NO = {"tidak", "t", "no", "n", "0", "false", ""}
@@ -633,6 +640,25 @@ def _read_date(value) -> datetime.date:
     raise ValidationError(_("Write the date as 27/11/1990, 27-11-1990 or 1990-11-27."))
 
 
+def clean_kk(value) -> str:
+    """A No. KK, refused like a NIK when Excel stored it as a number (it loses digits)."""
+    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
+        raise ValidationError(
+            _("Excel stored the No. KK as a number, which loses digits. Format the column as Text and type it again.")
+        )
+    kk_number = normalize_nik(str(value or "").strip())
+    parse_kk(kk_number)
+    return kk_number
+
+
+def clean_issue_date(value) -> datetime.date:
+    """The day a card was issued, written any of the ways a date is: not after today."""
+    date = _read_date(value)
+    if not datetime.date(1970, 1, 1) <= date <= datetime.date.today():
+        raise ValidationError(_("The day the card was issued must be between 1970 and today."))
+    return date
+
+
 def clean_nik(value) -> str:
     if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
         raise ValidationError(
@@ -794,10 +820,14 @@ def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None
     )
     if _text(cell.get("phone")):
         attempt("phone", lambda v: normalize_phone(_text(v)))
-    for name in ("birth_place", "address", "ak1_number"):
+    for name in ("birth_place", "address", "ak1_number", "employer_name"):
         text = _text(cell.get(name))
         if text and fits(name, text):
             row.data[name] = text  # an empty cell leaves what is on record
+    if _text(cell.get("kk_number")):
+        attempt("kk_number", clean_kk)
+    if _text(cell.get("ak1_issued_on")):
+        attempt("ak1_issued_on", clean_issue_date)
     if "kelurahan" in cell and _text(cell["kelurahan"]):
         found = kelurahan.get(_key(cell["kelurahan"]))
         if found is None:
@@ -951,8 +981,9 @@ def import_rows(
 
 
 # The columns that hold digits people must not lose (a NIK is 16 digits: Excel keeps 15 of a number).
-TEXT_COLUMNS = ("nik", "phone", "ak1_number")
+TEXT_COLUMNS = ("nik", "phone", "kk_number", "ak1_number")
 TEMPLATE_ROWS = MAX_ROWS + 1  # the header and as many people as one file may hold
+COLUMN_LETTERS = [get_column_letter(index) for index in range(1, len(COLUMNS) + 1)]
 
 
 def _letter(name: str) -> str:
@@ -960,7 +991,7 @@ def _letter(name: str) -> str:
 
 
 def template_sheet() -> Sheet:
-    """The sheet to fill in: the headers only, the NIK, phone and AK1 columns text for every row a file may have.
+    """The sheet to fill in: the headers only, the NIK, phone, KK and AK1 columns text for every row a file may have.
 
     The example is on its own sheet (`example_sheet`), which the import never reads: only the first
     sheet of a workbook is read. A CSV template is this sheet's header alone.
@@ -969,7 +1000,7 @@ def template_sheet() -> Sheet:
         "Peserta",
         [[header for header, _name in COLUMNS]],
         bold_rows=[0],
-        widths=dict.fromkeys("ABCDEFGHIJKLMN", 22),
+        widths=dict.fromkeys(COLUMN_LETTERS, 22),
         freeze="A2",
         text_columns=[_letter(name) for name in TEXT_COLUMNS],
         text_rows=TEMPLATE_ROWS,
@@ -980,8 +1011,15 @@ def example_sheet() -> Sheet:
     """The second sheet of the XLSX template, "Contoh": how to fill the first one in, and a filled-in row."""
     instructions = [
         _("Example: this sheet is not imported. Fill in the first sheet, “Peserta”, one person per row."),
-        _("NIK: 16 digits. The NIK, No. HP and No. Kartu AK1 columns are already formatted as text; keep them so."),
-        _("Tanggal Lahir: like 27/11/1990. Jenis Kelamin: L or P. Ya/Tidak columns: Ya or Tidak."),
+        _(
+            "NIK and No. KK: 16 digits. The NIK, No. HP, No. KK and No. Kartu AK1 columns are already formatted as "
+            "text; keep them so."
+        ),
+        _(
+            "Tanggal Lahir and Tanggal Terbit AK1: like 27/11/1990. Jenis Kelamin: L or P. Ya/Tidak columns: Ya or "
+            "Tidak."
+        ),
+        _("Tempat Kerja: the employer of people who work (factory-worker packages check it); else empty."),
         _("Pendidikan: SD, SMP, SLTA, D3, S1 ... Kelurahan: empty for people from outside Kota Pekalongan."),
         _("Upload the file as .xlsx (or save it as CSV). Do not copy the example row into “Peserta”."),
     ]
@@ -994,7 +1032,7 @@ def example_sheet() -> Sheet:
             [Text(EXAMPLE_ROW[0]), *EXAMPLE_ROW[1:]],
         ],
         bold_rows=[0, len(instructions) + 1],
-        widths=dict.fromkeys("ABCDEFGHIJKLMN", 22),
+        widths=dict.fromkeys(COLUMN_LETTERS, 22),
     )
 
 

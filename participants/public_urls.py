@@ -1,5 +1,6 @@
 from django.urls import path
 
+from participants.views import announcements
 from participants.views import public as views
 
 app_name = "public"
@@ -9,4 +10,7 @@ urlpatterns = [
     path("<id:pk>/daftar/", views.public_register, name="register"),
     path("tanda-terima/", views.public_receipt, name="receipt"),
     path("status/", views.public_status, name="status"),
+    path("pengumuman/", announcements.announcement_list, name="announcement-list"),
+    path("pengumuman/<id:pk>/", announcements.announcement, name="announcement"),
+    path("pengumuman/gelombang/<id:pk>/", announcements.announcement_wave, name="announcement-wave"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants.views import followups, imports, intake
+from participants.views import followups, imports, intake, selection
 
 app_name = "intake"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("packages/<id:pk>/add/", intake.enrollment_add, name="enrollment-add"),
     path("packages/<id:pk>/applicants/", intake.applicants_decide, name="applicants-decide"),
     path("packages/<id:pk>/withdraw/<id:enrollment_pk>/", intake.enrollment_withdraw_view, name="enrollment-withdraw"),
+    path("packages/<id:pk>/selection/", selection.selection, name="selection"),
+    path("packages/<id:pk>/selection/import/", selection.selection_import, name="selection-import"),
+    path("packages/<id:pk>/selection/decide/", selection.selection_decide_view, name="selection-decide"),
+    path("packages/<id:pk>/selection/move/<id:enrollment_pk>/", selection.selection_move_view, name="selection-move"),
+    path("packages/<id:pk>/selection/announce/", selection.selection_announce_view, name="selection-announce"),
     path("followup/", followups.follow_up_list, name="followup-list"),
     path("followup/<id:enrollment_pk>/<id:round_>/", followups.follow_up_record, name="followup-record"),
 ]

@@ -155,6 +155,31 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "pelatihan@localhost")
 
+# Background work (django-tasks): the database backend keeps the queue in the database, so it needs
+# no other server; `manage.py db_worker` runs the tasks, on one host or several (docs/DEPLOY.md).
+# TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs each task at once, in the request.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# Messages to people (pekalongan_training/messaging): the backend that delivers them. Development
+# prints them (console); production sends e-mail by SMTP (the EMAIL_* settings) and WhatsApp and SMS
+# through the HTTP gateway at MESSAGE_GATEWAY_URL with MESSAGE_GATEWAY_TOKEN. Others: .FileBackend
+# (JSON lines in MESSAGE_FILE_PATH), .SmtpBackend, .HttpGatewayBackend.
+MESSAGE_BACKEND = os.environ.get(
+    "MESSAGE_BACKEND",
+    "pekalongan_training.messaging.backends." + ("ConsoleBackend" if DEBUG else "RoutingBackend"),
+)
+MESSAGE_FILE_PATH = Path(os.environ.get("MESSAGE_FILE_PATH", BASE_DIR / "var" / "messages"))
+MESSAGE_GATEWAY_URL = os.environ.get("MESSAGE_GATEWAY_URL", "")
+MESSAGE_GATEWAY_TOKEN = os.environ.get("MESSAGE_GATEWAY_TOKEN", "")
+MESSAGE_GATEWAY_TIMEOUT = float(os.environ.get("MESSAGE_GATEWAY_TIMEOUT", "10"))
+# A failed message is tried again after MESSAGE_RETRY_SECONDS times the attempts made, up to this many.
+MESSAGE_MAX_ATTEMPTS = int(os.environ.get("MESSAGE_MAX_ATTEMPTS", "3"))
+MESSAGE_RETRY_SECONDS = int(os.environ.get("MESSAGE_RETRY_SECONDS", "300"))
+# The address of the site in messages (links to the status page and the announcement).
+MESSAGE_SITE_URL = os.environ.get(
+    "MESSAGE_SITE_URL", "http://127.0.0.1:8000" if DEBUG or not ALLOWED_HOSTS else f"https://{ALLOWED_HOSTS[0]}"
+).rstrip("/")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

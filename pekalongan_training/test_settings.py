@@ -22,3 +22,8 @@ PROXY_COUNT = 0
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Most tests sign in with force_login; tests/pekalongan_training/test_two_factor.py turns it on.
 OTP_REQUIRED = False
+# Tasks run at once, in the test (after the transaction commits); messages are kept in memory
+# (pekalongan_training.messaging.backends.outbox).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+MESSAGE_BACKEND = "pekalongan_training.messaging.backends.LocmemBackend"
+MESSAGE_SITE_URL = "http://testserver"

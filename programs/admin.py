@@ -21,8 +21,18 @@ from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import OPERATOR_GROUP
 from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
 from programs.admin_input import SafeInputMixin
-from programs.forms import CohortForm, SessionAdminForm, TrainingPackageForm
-from programs.models import Cohort, Kecamatan, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
+from programs.forms import CategoryRulesForm, CohortForm, ProgramForm, SessionAdminForm, TrainingPackageForm
+from programs.models import (
+    CategoryRules,
+    Cohort,
+    Kecamatan,
+    Kelurahan,
+    Program,
+    Provider,
+    Session,
+    TrainingPackage,
+    Vocation,
+)
 from programs.services import SessionGeneration, session_generate
 
 
@@ -116,23 +126,68 @@ class CohortInline(admin.TabularInline):
         return super().get_queryset(request).select_related("program")
 
 
+class CategoryRulesInline(admin.StackedInline):
+    """A program's entry rules changed for one package category (at most one row per category)."""
+
+    model = CategoryRules
+    form = CategoryRulesForm
+    extra = 0
+    max_num = len(TrainingPackage.Category.choices)
+    verbose_name = _("entry rules for a package category")
+    verbose_name_plural = _("entry rules per package category (where they differ from the program's)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
+
+
+# The program's entry rules, in the order a clerk checks a person (participants/eligibility.py).
+ENTRY_RULE_FIELDS = [
+    "min_age",
+    "max_age",
+    "require_city_domicile",
+    "exclude_in_school",
+    "exclude_working",
+    "require_ak1",
+    "no_repeat_vocation",
+    "one_training_per_year",
+    "one_per_wave",
+]
+
+
 @admin.register(Program)
 class ProgramAdmin(SafeInputMixin, admin.ModelAdmin):
+    form = ProgramForm
     list_display = ["name", "year", "funding_source", "budget_display", "target_participants", "package_count"]
     list_filter = ["fiscal_year", "funding_source"]
     search_fields = ["name"]
-    inlines = [CohortInline]
+    inlines = [CohortInline, CategoryRulesInline]
     readonly_fields = ["waves_and_packages"]
+    fieldsets = [
+        (None, {"fields": ["name", "fiscal_year", "funding_source", "budget", "target_participants"]}),
+        (
+            _("Entry rules"),
+            {
+                "fields": ENTRY_RULE_FIELDS,
+                "description": _(
+                    "Checked when people enroll, register online and are selected; staff may override a failed "
+                    "rule with a written reason. A package category can have rules of its own (below)."
+                ),
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         # The count groups rows, which drops the model's ordering: the wave form's autocomplete needs it back.
         programs = super().get_queryset(request).annotate(package_count=Count("cohorts__packages"))
         return programs.order_by(*Program._meta.ordering)
 
-    def get_fields(self, request, obj=None):
+    def get_fieldsets(self, request, obj=None):
         # A saved program's page opens with where it leads: its waves and their packages.
-        fields = [name for name in super().get_fields(request, obj) if name != "waves_and_packages"]
-        return ["waves_and_packages", *fields] if obj is not None else fields
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        return [(name, {**options, "fields": ["waves_and_packages", *options["fields"]]}), *rest]
 
     @admin.display(description=_("waves and packages"))
     def waves_and_packages(self, obj):
@@ -263,7 +318,21 @@ class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
             {"fields": ["starts_on", "ends_on", "meeting_weekdays", "session_starts_at", "session_ends_at"]},
         ),
         (_("Completion"), {"fields": ["min_attendance_percent"]}),
+        (
+            _("Selection"),
+            {
+                "fields": [
+                    "application_limit",
+                    "test_weight",
+                    "interview_weight",
+                    "selection_decided_at",
+                    "selection_decided_by",
+                    "announcement_published_at",
+                ]
+            },
+        ),
     ]
+    readonly_fields = ["selection_decided_at", "selection_decided_by", "announcement_published_at"]
 
     def get_inlines(self, request, obj):
         return [SessionInline]

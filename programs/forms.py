@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from pekalongan_training.forms import CHOOSE, DATE_INPUT
-from programs.models import WEEKDAY_CHOICES, Cohort, Kelurahan, Session, TrainingPackage
+from programs.models import WEEKDAY_CHOICES, CategoryRules, Cohort, Kelurahan, Program, Session, TrainingPackage
 
 OUTSIDE_CITY = "outside"  # the kelurahan select's answer for people who live outside Kota Pekalongan
 
@@ -81,6 +81,9 @@ class TrainingPackageForm(forms.ModelForm):
             "session_starts_at",
             "session_ends_at",
             "min_attendance_percent",
+            "application_limit",
+            "test_weight",
+            "interview_weight",
         ]
         widgets = {"starts_on": DATE_INPUT, "ends_on": DATE_INPUT}
 
@@ -121,6 +124,21 @@ class TrainingPackageForm(forms.ModelForm):
         start, end = cleaned.get("session_starts_at"), cleaned.get("session_ends_at")
         if start and end and end <= start:
             self.add_error("session_ends_at", _("Meetings must end after they start."))
+        limit = cleaned.get("application_limit")
+        if limit and quota and limit < quota:
+            self.add_error(
+                "application_limit",
+                _("The application limit cannot be below the quota (%(quota)s): selection needs at least that many.")
+                % {"quota": quota},
+            )
+        test, interview = cleaned.get("test_weight"), cleaned.get("interview_weight")
+        if test is not None and interview is not None and test + interview != 100:
+            # Beside both fields, before the database's check (programs_package_weights_100) would refuse the row.
+            message = _("The written test and interview weights must add up to 100; now they add up to %(sum)s.") % {
+                "sum": test + interview
+            }
+            self.add_error("test_weight", message)
+            self.add_error("interview_weight", message)
         return cleaned
 
 
@@ -178,4 +196,99 @@ class CohortForm(forms.ModelForm):
                     "The packages of this wave train from %(start)s to %(end)s; the training period must include those days."  # noqa: E501
                 ) % {"start": date_format(span["first"]), "end": date_format(span["last"])}
                 self.add_error("starts_on" if span["first"] < starts_on else "ends_on", message)
+        return cleaned
+
+
+class ProgramForm(forms.ModelForm):
+    """A program with its entry rules: a maximum age, when set, is not below the minimum."""
+
+    class Meta:
+        model = Program
+        fields = [
+            "name",
+            "fiscal_year",
+            "funding_source",
+            "budget",
+            "target_participants",
+            "min_age",
+            "max_age",
+            "require_city_domicile",
+            "exclude_in_school",
+            "exclude_working",
+            "require_ak1",
+            "no_repeat_vocation",
+            "one_training_per_year",
+            "one_per_wave",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_ages(self, cleaned.get("min_age"), cleaned.get("max_age"))
+        return cleaned
+
+
+def _check_ages(form, min_age, max_age) -> None:
+    if min_age and max_age and max_age < min_age:
+        form.add_error(
+            "max_age",
+            _("The maximum age (%(max)s) is below the minimum age (%(min)s). Use 0 for no maximum.")
+            % {"max": max_age, "min": min_age},
+        )
+
+
+class AsProgramSelect(forms.NullBooleanSelect):
+    """A rule of a category: as the program, or yes or no for this category."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("unknown", _("As the program")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class CategoryRulesForm(forms.ModelForm):
+    """One category's changes to its program's entry rules; an empty answer keeps the program's rule."""
+
+    class Meta:
+        model = CategoryRules
+        fields = [
+            "category",
+            "min_age",
+            "max_age",
+            "require_city_domicile",
+            "exclude_in_school",
+            "exclude_working",
+            "require_ak1",
+            "no_repeat_vocation",
+            "one_training_per_year",
+            "one_per_wave",
+            "required_employer",
+        ]
+        widgets = dict.fromkeys(
+            (
+                "require_city_domicile",
+                "exclude_in_school",
+                "exclude_working",
+                "require_ak1",
+                "no_repeat_vocation",
+                "one_training_per_year",
+                "one_per_wave",
+            ),
+            AsProgramSelect,
+        )
+        help_texts = {
+            "min_age": _("Empty: as the program; 0: no limit."),
+            "max_age": _("Empty: as the program; 0: no limit."),
+        }
+
+    def clean_required_employer(self):
+        return " ".join(self.cleaned_data.get("required_employer", "").split())
+
+    def clean(self):
+        cleaned = super().clean()
+        _check_ages(self, cleaned.get("min_age"), cleaned.get("max_age"))
+        category = cleaned.get("category")
+        if cleaned.get("required_employer") and category and category != TrainingPackage.Category.FACTORY_WORKERS:
+            self.add_error(
+                "required_employer",
+                _("Only cigarette-factory worker packages name a factory; leave this empty for this category."),
+            )
         return cleaned

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from pekalongan_training.roles import is_dinas_staff
 from programs.calendar import Holiday, holiday_on, public_holidays
 from programs.models import Session, TrainingPackage
+from programs.signals import session_rescheduled
 
 
 @dataclass(frozen=True)
@@ -191,10 +192,15 @@ def session_move(
     errors = _schedule_errors(package=package, date=date, actor=actor, session=session, on_holiday=on_holiday)
     if errors:
         raise ValidationError(errors)
+    old_date, old_starts_at, old_ends_at = session.date, session.starts_at, session.ends_at
     session.date = date
     session.starts_at = starts_at
     session.ends_at = ends_at
     if topic is not None:
         session.topic = topic.strip()
     session.save()
+    if (old_date, old_starts_at, old_ends_at) != (date, starts_at, ends_at):
+        session_rescheduled.send(
+            sender=Session, session=session, old_date=old_date, old_starts_at=old_starts_at, old_ends_at=old_ends_at
+        )
     return session

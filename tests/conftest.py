@@ -31,9 +31,23 @@ def reference_data(transactional_db):
     """
     importlib.import_module("programs.migrations.0002_seed_wilayah").seed(apps, None)
     importlib.import_module("participants.migrations.0002_groups").create_groups(apps, None)
+    importlib.import_module("pekalongan_training.migrations.0002_staff_message_permissions").grant(apps, None)
     importlib.import_module("participants.migrations.0005_staff_import_permissions").grant(apps, None)
     importlib.import_module("participants.migrations.0009_staff_export_log_permission").grant(apps, None)
     importlib.import_module("programs.migrations.0010_operator_accounts").grant(apps, None)
+    importlib.import_module("programs.migrations.0012_category_rules_permissions").grant(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request with the English cookie leaves English
+    active in the thread, which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -78,6 +78,8 @@ def _inline_data(package, rows):
         "session_starts_at": "08:00",
         "session_ends_at": "15:00",
         "min_attendance_percent": package.min_attendance_percent,
+        "test_weight": package.test_weight,
+        "interview_weight": package.interview_weight,
         "sessions-TOTAL_FORMS": "0",
         "sessions-INITIAL_FORMS": "0",
         "enrollments-TOTAL_FORMS": "0",

@@ -166,6 +166,8 @@ def _new_package_data(cohort, provider, vocation, **extra):
         "session_starts_at": "08:00",
         "session_ends_at": "15:00",
         "min_attendance_percent": 80,
+        "test_weight": 50,
+        "interview_weight": 50,
         "sessions-TOTAL_FORMS": "0",
         "sessions-INITIAL_FORMS": "0",
         **extra,

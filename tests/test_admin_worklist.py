@@ -185,6 +185,7 @@ def test_sections_come_in_working_order(staff_client):
         "Meetings and attendance",
         "Follow-ups",
         "Reference data",
+        "Messages",
         "Records",
     ]
     assert sections[0][1] == ["Program", "Cohort"]
@@ -199,8 +200,8 @@ def test_a_superuser_sees_the_other_apps_after_the_sections(client):
     response = client.get(reverse("admin:index"))
     with translation.override("en"):
         names = [str(app["name"]) for app in response.context["app_list"]]
-    assert names[6] == "Records"
-    assert "auth" in [app["app_label"] for app in response.context["app_list"][7:]]
+    assert names[7] == "Records"
+    assert "auth" in [app["app_label"] for app in response.context["app_list"][8:]]
 
 
 def test_the_overdue_filter_and_the_work_filter_keep_the_lists_working(staff_client):

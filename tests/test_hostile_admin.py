@@ -92,6 +92,12 @@ MAKERS = {
     "axes.AccessFailureLog": _access("axes.AccessFailureLog"),
     "otp_totp.TOTPDevice": _device("otp_totp.TOTPDevice"),
     "otp_static.StaticDevice": _device("otp_static.StaticDevice"),
+    "pekalongan_training.Message": lambda: apps.get_model("pekalongan_training.Message").objects.create(
+        key="uji:1", channel="whatsapp", recipient="081234567890", template="owner_notice", body="Halo"
+    ),
+    "pekalongan_training.OptOut": lambda: apps.get_model("pekalongan_training.OptOut").objects.create(
+        address="081234567890"
+    ),
     "participants.Outcome": _outcome,
     "programs.OperatorAccount": lambda: factories.ProviderFactory(
         operators=[factories.OperatorFactory(first_name="Operator")]

@@ -78,12 +78,20 @@ MATRIX = {
     "intake:enrollment-add": same(405),
     "intake:applicants-decide": same(405),
     "intake:enrollment-withdraw": same(405),
+    "intake:selection": STAFF_ONLY,
+    "intake:selection-import": STAFF_ONLY,
+    "intake:selection-decide": same(405),
+    "intake:selection-move": same(405),
+    "intake:selection-announce": same(405),
     "intake:followup-list": STAFF_ONLY,
     "intake:followup-record": STAFF_ONLY,
     "public:package-list": same(200),
     "public:register": same(200),
     "public:receipt": same(404),  # only the browser that registered sees its receipt
     "public:status": same(200),  # anyone: the receipt number and birth date are the key
+    "public:announcement-list": same(200),
+    "public:announcement": same(200),  # a published announcement is for everyone
+    "public:announcement-wave": same(200),
     "dashboard:index": DASHBOARD,
     "dashboard:indicators": DASHBOARD,
     "dashboard:print": DASHBOARD,
@@ -142,6 +150,15 @@ def world():
             ends_on=today + datetime.timedelta(days=60),
         ),
     )
+    applicant = factories.EnrollmentFactory(package=open_package, status="applied")
+    announced = factories.TrainingPackageFactory(
+        cohort=open_package.cohort,
+        starts_on=open_package.starts_on,
+        ends_on=open_package.ends_on,
+        selection_decided_at=timezone.now(),
+        announcement_published_at=timezone.now(),
+    )
+    factories.EnrollmentFactory(package=announced, status="enrolled", selection_rank=1, receipt_number="2026-MATRX1")
     batch = ParticipantImport.objects.create(filename="x.csv", content=b"NIK\n", created_by=staff)
     args = {
         "provider:package-detail": [package.pk],
@@ -162,6 +179,13 @@ def world():
         "intake:applicants-decide": [package.pk],
         "intake:enrollment-withdraw": [package.pk, enrollment.pk],
         "intake:followup-record": [completer.pk, 3],
+        "intake:selection": [open_package.pk],
+        "intake:selection-import": [open_package.pk],
+        "intake:selection-decide": [open_package.pk],
+        "intake:selection-move": [open_package.pk, applicant.pk],
+        "intake:selection-announce": [open_package.pk],
+        "public:announcement": [announced.pk],
+        "public:announcement-wave": [announced.cohort_id],
         "public:register": [open_package.pk],
         "dashboard:export": ["xlsx"],
         "dashboard:open-data": ["json"],
@@ -220,6 +244,9 @@ POST_ONLY = {
     "intake:enrollment-add": {**STAFF_ONLY, "staff": 404, "superuser": 404},  # no such participant
     "intake:applicants-decide": {**STAFF_ONLY, "staff": 302, "superuser": 302},
     "intake:enrollment-withdraw": {**STAFF_ONLY, "staff": 302, "superuser": 302},
+    "intake:selection-decide": {**STAFF_ONLY, "staff": 200, "superuser": 200},  # the form with its errors
+    "intake:selection-move": {**STAFF_ONLY, "staff": 200, "superuser": 200},
+    "intake:selection-announce": {**STAFF_ONLY, "staff": 302, "superuser": 302},  # not decided: back, told why
     "logout": same(302),
     "home": same(302),
 }
@@ -238,6 +265,9 @@ GET_ONLY = {
     "intake:import-template",
     "public:package-list",
     "public:receipt",
+    "public:announcement-list",
+    "public:announcement",
+    "public:announcement-wave",
     "dashboard:index",
     "dashboard:indicators",
     "dashboard:print",

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from participants import worklist
+from participants.eligibility import RULE_NAMES
 from participants.forms.enrollments import EnrollmentForm, EnrollmentInlineForm, EnrollmentInlineFormSet
 from participants.models import Enrollment
 from participants.selectors import with_seat_counts
@@ -283,6 +284,7 @@ class EnrollmentAdmin(SafeInputMixin, SimpleHistoryAdmin):
         "completion_confirmed_by",
         "created_by",
         "created_at",
+        "rules_overridden",
     ]
     actions = ["confirm_completions"]
 
@@ -298,6 +300,15 @@ class EnrollmentAdmin(SafeInputMixin, SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A person or package is never swapped on an enrollment: enroll anew instead.
         return [*self.readonly_fields, "participant", "package"] if obj else self.readonly_fields
+
+    @admin.display(description=_("rules the override reason covers"))
+    def rules_overridden(self, obj):
+        """What the override reason was written for: a rule failing that is not named here needs a new reason."""
+        if not obj.override_reason:
+            return "–"
+        if not obj.overridden_rules:
+            return _("every rule (written before the rules were recorded one by one)")
+        return ", ".join(str(RULE_NAMES.get(code, code)) for code in obj.overridden_rules)
 
     @admin.display(description=_("completion proposed"), boolean=True)
     def is_completion_proposed(self, obj):

@@ -29,7 +29,7 @@ class ParticipantAdmin(SafeInputMixin, SimpleHistoryAdmin):
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["nik", "full_name", "sex", "birth_place", "birth_date"]}),
-        (_("Contact and domicile"), {"fields": ["phone", "address", "kelurahan"]}),
+        (_("Contact and domicile"), {"fields": ["phone", "address", "kelurahan", "kk_number"]}),
         (
             _("Intake"),
             {
@@ -37,8 +37,10 @@ class ParticipantAdmin(SafeInputMixin, SimpleHistoryAdmin):
                     "education",
                     "vocational_school",
                     "employment_status_at_intake",
+                    "employer_name",
                     "beneficiary_group",
                     "ak1_number",
+                    "ak1_issued_on",
                     "has_disability",
                 ]
             },

@@ -16,6 +16,7 @@ from participants.services import (
     enrollment_results_errors,
     enrollment_rule_errors,
 )
+from participants.services.enrollments import enrollment_override_reason_set, override_reason_errors
 
 
 class EnrollmentForm(forms.ModelForm):
@@ -85,12 +86,16 @@ class EnrollmentForm(forms.ModelForm):
                 participant=participant,
                 package=package,
                 status=status,
-                override_reason=cleaned.get("override_reason", ""),
+                override_reason=self.override_reason_written(),
                 enrollment=existing,
                 role=Role.STAFF,
                 reason=cleaned.get("reason", ""),
             )
             self._add_errors(errors)
+        elif "override_reason" in self.changed_data:
+            self._add_errors(
+                override_reason_errors(enrollment=existing, override_reason=cleaned.get("override_reason", ""))
+            )
         if existing is not None and {"assessment", "certificate_number", "competency"} & set(self.changed_data):
             self._add_errors(
                 enrollment_results_errors(
@@ -101,6 +106,13 @@ class EnrollmentForm(forms.ModelForm):
                 )
             )
         return cleaned
+
+    def override_reason_written(self) -> str:
+        """The override reason written now. The field shows the reason on record, which covers only the
+        rules it was written for: unchanged, it is no new reason."""
+        if self.instance.pk and "override_reason" not in self.changed_data:
+            return ""
+        return self.cleaned_data.get("override_reason", "")
 
     def _add_errors(self, errors: dict[str, list[str]]):
         for field, messages in errors.items():
@@ -131,7 +143,7 @@ class EnrollmentForm(forms.ModelForm):
                 change = enrollment_change_status(
                     enrollment=enrollment,
                     status=data["status"],
-                    override_reason=data.get("override_reason", ""),
+                    override_reason=self.override_reason_written(),
                     reason=data.get("reason", ""),
                     actor=actor,
                 )
@@ -143,8 +155,9 @@ class EnrollmentForm(forms.ModelForm):
                         % {"name": change.promoted.participant.full_name}
                     )
             elif "override_reason" in self.changed_data:
-                enrollment.override_reason = data["override_reason"].strip()
-                enrollment.save(update_fields=["override_reason"])
+                enrollment = enrollment_override_reason_set(
+                    enrollment=enrollment, override_reason=data["override_reason"], actor=actor
+                )
             if {"assessment", "certificate_number", "competency"} & set(self.changed_data):
                 enrollment = enrollment_record_results(
                     enrollment=enrollment,

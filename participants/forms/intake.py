@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from participants import imports
 from participants.models import Participant
-from participants.nik import nik_warnings, normalize_nik
+from participants.nik import nik_warnings, normalize_nik, validate_kk
 from pekalongan_training.forms import DATE_INPUT, unanswered
 from pekalongan_training.phones import normalize_phone
 from programs.forms import OUTSIDE_CITY, KelurahanChoiceField
@@ -36,6 +36,12 @@ class ParticipantForm(forms.ModelForm):
         help_text=Participant._meta.get_field("nik").help_text,
         max_length=32,
     )
+    kk_number = forms.CharField(
+        label=Participant._meta.get_field("kk_number").verbose_name,
+        help_text=Participant._meta.get_field("kk_number").help_text,
+        max_length=32,
+        required=False,
+    )
     kelurahan = KelurahanChoiceField(
         label=capfirst(Participant._meta.get_field("kelurahan").verbose_name),
         message=_("Choose the kelurahan, or 'outside Kota Pekalongan'."),
@@ -57,10 +63,13 @@ class ParticipantForm(forms.ModelForm):
             "vocational_school",
             "employment_status_at_intake",
             "beneficiary_group",
+            "employer_name",
+            "kk_number",
             "ak1_number",
+            "ak1_issued_on",
             "has_disability",
         ]
-        widgets = {"birth_date": DATE_INPUT}
+        widgets = {"birth_date": DATE_INPUT, "ak1_issued_on": DATE_INPUT}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +87,15 @@ class ParticipantForm(forms.ModelForm):
 
     def clean_nik(self):
         return normalize_nik(self.cleaned_data.get("nik"))
+
+    def clean_kk_number(self):
+        kk_number = normalize_nik(self.cleaned_data.get("kk_number"))  # typed like a NIK
+        if kk_number:
+            validate_kk(kk_number)
+        return kk_number
+
+    def clean_employer_name(self):
+        return " ".join(self.cleaned_data.get("employer_name", "").split())
 
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())

@@ -7,13 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Participant
-from participants.nik import normalize_nik, validate_nik
+from participants.nik import normalize_nik, validate_kk, validate_nik
 from participants.public_pages import normalize_receipt_number
 from pekalongan_training.forms import unanswered
 from pekalongan_training.phones import normalize_phone
 from programs.forms import KelurahanChoiceField
 
 BIRTH_DATE_INVALID = _("Type the date of birth as day, month and year, for example 14/03/1999.")
+AK1_DATE_INVALID = _("Type the day the AK/1 card was issued as day, month and year, for example 02/01/2026.")
 
 
 class RegistrationForm(forms.Form):
@@ -25,6 +26,13 @@ class RegistrationForm(forms.Form):
         label=_("NIK (16 digits, as on your KTP)"),
         max_length=32,
         error_messages={"required": _("Type your NIK: the 16 digits on your KTP.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    kk_number = forms.CharField(
+        label=_("No. KK (16 digits, on your family card)"),
+        max_length=32,
+        required=False,
+        help_text=_("Optional. Family of a cigarette-factory worker: the No. KK you share with the worker is needed."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}),
     )
     full_name = forms.CharField(
@@ -68,9 +76,30 @@ class RegistrationForm(forms.Form):
         forms.ChoiceField(label=_("What do you do now?"), choices=Participant.EmploymentStatus.choices),
         _("Choose what you do now."),
     )
+    employer_name = forms.CharField(
+        label=_("Where you work (company name)"),
+        max_length=150,
+        required=False,
+        help_text=_("Only if you work or are a cigarette-factory worker: the company's name, e.g. PT Urip Sugiharto."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     beneficiary_group = unanswered(
         forms.ChoiceField(label=_("You are"), choices=Participant.BeneficiaryGroup.choices),
         _("Choose the group you belong to."),
+    )
+    ak1_number = forms.CharField(
+        label=_("AK/1 card number (job-seeker card)"),
+        max_length=40,
+        required=False,
+        help_text=_("As on the card the dinas issues to job seekers (Kartu AK/1). Many packages ask for one."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    ak1_issued_on = forms.DateField(
+        label=_("Date the AK/1 card was issued"),
+        required=False,
+        help_text=_("The card is valid for 2 years from this day."),
+        error_messages={"invalid": AK1_DATE_INVALID},
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
     )
     consent = forms.BooleanField(
         label=_(
@@ -88,8 +117,28 @@ class RegistrationForm(forms.Form):
         validate_nik(nik)
         return nik
 
+    def clean_kk_number(self):
+        kk_number = normalize_nik(self.cleaned_data["kk_number"])  # typed like a NIK: spaces, dots, dashes
+        if kk_number:
+            validate_kk(kk_number)
+        return kk_number
+
     def clean_full_name(self):
         return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_employer_name(self):
+        return " ".join(self.cleaned_data["employer_name"].split())
+
+    def clean_ak1_number(self):
+        return " ".join(self.cleaned_data["ak1_number"].split())
+
+    def clean_ak1_issued_on(self):
+        issued = self.cleaned_data["ak1_issued_on"]
+        if issued is not None and not datetime.date(1970, 1, 1) <= issued <= timezone.localdate():
+            raise forms.ValidationError(
+                _("Check the date the AK/1 card was issued: it must be between 1970 and today.")
+            )
+        return issued
 
     def clean_phone(self):
         return normalize_phone(self.cleaned_data["phone"])

@@ -7,7 +7,8 @@ show it next to a field) and writes nothing when a rule says no. The modules:
 - portal: what providers record in class (marks, results);
 - public: online registration;
 - followups: follow-up answers;
-- privacy: erasure on request.
+- privacy: erasure on request;
+- selection: scores, the ranking, the decision and its announcement.
 Callers import from `participants.services`.
 """
 
@@ -39,6 +40,16 @@ from participants.services.public import (
     registration_places_left,
     registration_verify,
 )
+from participants.services.selection import (
+    selection_announce,
+    selection_decide,
+    selection_move,
+    selection_plan,
+    selection_ranking,
+    selection_scores_save,
+    selection_status_change,
+    selection_weights_set,
+)
 
 __all__ = [
     "CONSENT_VERSION",
@@ -65,4 +76,12 @@ __all__ = [
     "registration_places_left",
     "registration_verify",
     "seats_left",
+    "selection_announce",
+    "selection_decide",
+    "selection_move",
+    "selection_plan",
+    "selection_ranking",
+    "selection_scores_save",
+    "selection_status_change",
+    "selection_weights_set",
 ]

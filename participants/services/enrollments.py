@@ -1,6 +1,13 @@
 """Putting people in packages and taking them out: seats, the waitlist, the entry rules.
 
 Every status written here goes through the lifecycle (participants/lifecycle.py).
+
+Overrides are per rule: a reason staff write for failed rules is kept with the codes of the rules
+failing when it was written (`Enrollment.overridden_rules`, kept in the history with the reason).
+Later, that reason covers those rules only; a rule failing that it does not name needs a new
+reason. Rows from before the codes were kept (a reason, no codes) are covered for every rule.
+Completing below the attendance minimum is a rule of its own ("attendance_minimum") and always
+needs a reason written then.
 """
 
 import datetime
@@ -14,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from participants import lifecycle
-from participants.eligibility import eligibility_failures
+from participants.eligibility import Failure, eligibility_failures
 from participants.lifecycle import Role, Timing
 from participants.models import Enrollment, Participant
 from participants.services.completion import reached_minimum
@@ -34,6 +41,52 @@ class StatusChange:
     enrollment: Enrollment
     promoted: Enrollment | None = None
     notices: list[str] = field(default_factory=list)
+
+
+# The code kept in overridden_rules for a completion below the attendance minimum.
+ATTENDANCE_MINIMUM = "attendance_minimum"
+
+
+def covered_rules(enrollment: Enrollment | None) -> set[str] | None:
+    """The rules the reason on record covers: its codes; None (every rule) for an older row with a reason
+    but no codes; an empty set without a reason."""
+    if enrollment is None or not enrollment.override_reason:
+        return set()
+    if not enrollment.overridden_rules:
+        return None
+    return {str(code) for code in enrollment.overridden_rules}
+
+
+def uncovered_failures(failures: list[Failure], enrollment: Enrollment | None) -> list[Failure]:
+    """The failed rules the reason on record does not cover: these need a reason written now."""
+    covered = covered_rules(enrollment)
+    if covered is None:
+        return []
+    return [failure for failure in failures if failure.rule not in covered]
+
+
+def _override_codes(
+    *, participant: Participant, package: TrainingPackage, status: str, enrollment: Enrollment | None
+) -> list[str]:
+    """The rules a reason written now for this change is for: the entry rules failing now (when the change
+    checks them) and the attendance minimum (when completing below it)."""
+    source = enrollment.status if enrollment is not None else None
+    codes = []
+    if _checks_entry_rules(source, status):
+        codes += [failure.rule for failure in eligibility_failures(participant, package)]
+    if (
+        status == Enrollment.Status.COMPLETED
+        and source == Enrollment.Status.ENROLLED
+        and not reached_minimum(enrollment, package)
+    ):
+        codes.append(ATTENDANCE_MINIMUM)
+    return list(dict.fromkeys(codes))
+
+
+def _checks_entry_rules(source: str | None, status: str) -> bool:
+    """Taking a seat not held before, or going on the waitlist: the entry rules apply."""
+    takes_seat = status in Enrollment.SEAT_STATUSES
+    return (takes_seat and source not in Enrollment.SEAT_STATUSES) or status == Enrollment.Status.WAITLISTED
 
 
 def _role(actor, package: TrainingPackage) -> Role | None:
@@ -58,8 +111,9 @@ def enrollment_rule_errors(
     the entry rules and the completion rule. Used by forms for messages next to the fields and,
     under locks, by the services below. `enrollment` is the existing row when a status is being
     changed; `override_reason` is a reason given now for failed entry rules. A reason stored
-    earlier still covers the yearly rule when a seat is taken back, but completing below the
-    attendance minimum needs a reason of its own.
+    earlier still covers the rules it was written for (`covered_rules`) when a seat is taken
+    back; any other failed rule, and completing below the attendance minimum, needs a reason
+    written now.
     """
     errors: dict[str, list[str]] = {}
     source = enrollment.status if enrollment is not None else None
@@ -98,17 +152,18 @@ def enrollment_rule_errors(
             _("Package %(code)s is full: all %(quota)s seats are taken.")
             % {"code": package.code, "quota": package.quota}
         )
-    if (takes_seat and not held_seat) or status == Enrollment.Status.WAITLISTED:
-        # The program's entry rules (age, domicile, one training a year, not in school).
-        failures = eligibility_failures(participant, package)
-        stored_reason = enrollment.override_reason if enrollment is not None else ""
-        if failures and not (override_reason.strip() or stored_reason):
-            errors.setdefault("override_reason", []).extend(
-                [
-                    *(f"{participant.full_name}: {failure.reason}" for failure in failures),
-                    _("Write the reason to enroll them anyway."),
-                ]
-            )
+    if _checks_entry_rules(source, status):
+        # The package's entry rules (participants/eligibility.py), each covered by a reason or not.
+        failures = uncovered_failures(eligibility_failures(participant, package), enrollment)
+        if failures and not override_reason.strip():
+            messages = [f"{participant.full_name}: {failure.reason}" for failure in failures]
+            if covered_rules(enrollment):
+                messages.append(
+                    _("The override reason on record was written for other rules; write a reason for these too.")
+                )
+            else:
+                messages.append(_("Write the reason to enroll them anyway."))
+            errors.setdefault("override_reason", []).extend(messages)
     if (
         status == Enrollment.Status.COMPLETED
         and source == Enrollment.Status.ENROLLED
@@ -173,15 +228,62 @@ def enrollment_create(
     )
     if errors:
         raise ValidationError(errors)
-    enrollment = Enrollment(
-        participant=participant,
-        package=package,
-        override_reason=override_reason.strip(),
-        created_by=actor,
-        source=source,
-    )
+    enrollment = Enrollment(participant=participant, package=package, created_by=actor, source=source)
+    if override_reason.strip():
+        _record_override(
+            enrollment,
+            override_reason,
+            _override_codes(participant=participant, package=package, status=status, enrollment=None),
+        )
     lifecycle.apply(enrollment, status, actor=actor, reason=reason, today=timezone.localdate())
     enrollment.save()
+    return enrollment
+
+
+def _record_override(enrollment: Enrollment, override_reason: str, codes: list[str]) -> None:
+    """Keep a reason written now with the rules it is for; a reason for no failed rule is not kept
+    (it would read as covering every rule, as the rows from before the codes do)."""
+    if codes:
+        enrollment.override_reason = override_reason.strip()
+        enrollment.overridden_rules = codes
+
+
+def override_reason_errors(*, enrollment: Enrollment, override_reason: str) -> dict[str, list[str]]:
+    """What stops staff from writing this override reason on an enrollment whose status stays:
+    a reason when no rule fails and none was written before (there is nothing to override)."""
+    if (
+        override_reason.strip()
+        and not enrollment.override_reason
+        and not eligibility_failures(enrollment.participant, enrollment.package)
+    ):
+        return {"override_reason": [_("No rule fails for this person: there is nothing to override.")]}
+    return {}
+
+
+@transaction.atomic
+def enrollment_override_reason_set(*, enrollment: Enrollment, override_reason: str, actor) -> Enrollment:
+    """Dinas staff write or correct the override reason of an enrollment without changing its status.
+
+    The reason is kept with the entry rules this person fails now; when none fails now (a reason
+    corrected), with the rules the earlier reason was for. An empty reason clears both. The
+    history keeps what was there before.
+    """
+    if not (actor is not None and is_dinas_staff(actor)):
+        raise ValidationError({"override_reason": [_("Only dinas staff may override an enrollment rule.")]})
+    participant, package = _lock(enrollment.participant_id, enrollment.package_id)
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    enrollment.package, enrollment.participant = package, participant
+    if errors := override_reason_errors(enrollment=enrollment, override_reason=override_reason):
+        raise ValidationError(errors)
+    reason = override_reason.strip()
+    if not reason:
+        enrollment.override_reason, enrollment.overridden_rules = "", []
+    else:
+        codes = [failure.rule for failure in eligibility_failures(participant, package)]
+        enrollment.override_reason = reason
+        enrollment.overridden_rules = codes or list(enrollment.overridden_rules)
+    enrollment._history_user = actor
+    enrollment.save(update_fields=["override_reason", "overridden_rules"])
     return enrollment
 
 
@@ -220,9 +322,10 @@ def enrollment_change_status(
     if errors:
         raise ValidationError(errors)
     today = timezone.localdate()
-    lifecycle.apply(enrollment, status, actor=actor, reason=reason, today=today)
     if override_reason.strip():
-        enrollment.override_reason = override_reason.strip()
+        codes = _override_codes(participant=participant, package=package, status=status, enrollment=enrollment)
+        _record_override(enrollment, override_reason, codes)
+    lifecycle.apply(enrollment, status, actor=actor, reason=reason, today=today)
     enrollment._history_user = actor
     enrollment.save()
     change = StatusChange(enrollment)
@@ -248,7 +351,8 @@ def _promote_from_waitlist(package: TrainingPackage, *, freed_by: Enrollment, to
         Enrollment.objects.select_for_update().filter(package=package).waitlist().select_related("participant")
     ):
         # Still eligible now? (They may have been enrolled elsewhere this year since they joined the waitlist.)
-        if eligibility_failures(waiting.participant, package) and not waiting.override_reason:
+        # A rule their reason does not cover keeps them waiting: staff decide with a new reason.
+        if uncovered_failures(eligibility_failures(waiting.participant, package), waiting):
             continue
         lifecycle.check(
             source=waiting.status, target=Enrollment.Status.ENROLLED, role=Role.SYSTEM, when=lifecycle.timing(package)
@@ -270,11 +374,11 @@ def applicant_accept(*, enrollment: Enrollment, actor, override_reason: str = ""
 
     Refused while the applicant's identity is still to verify (enrollment_rule_errors).
 
-    The override reason is kept only for a person who fails a rule (a bulk accept gives one reason
-    for everyone ticked).
+    The override reason is kept only for a person who fails a rule not yet covered (a bulk accept
+    gives one reason for everyone ticked).
     """
     participant, package = _lock(enrollment.participant_id, enrollment.package_id)
-    if not eligibility_failures(participant, package):
+    if not uncovered_failures(eligibility_failures(participant, package), enrollment):
         override_reason = ""
     status = Enrollment.Status.ENROLLED if seats_left(package) > 0 else Enrollment.Status.WAITLISTED
     change = enrollment_change_status(

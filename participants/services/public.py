@@ -10,9 +10,13 @@ every accepted form gets the same receipt, showing only what was typed. Behind i
   enrollment's `submitted` under a fresh receipt number, so staff can tie it to the application;
 - in every case with a NIK on record, the person on record is told (`owner_notice_send`).
 The consent is recorded as given by whoever submitted; staff verify it (`registration_verify`).
-Entry rules are checked online only on what was typed (age, domicile, school): the same typed data
-gives the same answer whether or not the NIK is on record. Rules that need the record (one
-training a year) are shown to staff, never to the public.
+Entry rules are checked online only on what was typed (age, domicile, school, work or the named
+factory, the AK/1 card): the same typed data gives the same answer whether or not the NIK is on
+record. Rules that need the record (one training a year, one package a wave, an earlier training
+in the vocation, a factory worker of the same No. KK) are shown to staff, never to the public
+(`eligibility_failures(..., typed_only=True)`).
+Applications are taken up to the package's limit (`TrainingPackage.applications_allowed`, by
+default 5 times the quota): the quota applies when staff accept people (selection), not here.
 """
 
 import datetime
@@ -21,13 +25,15 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from participants import lifecycle
+from participants import lifecycle, notifications
 from participants.eligibility import eligibility_failures
 from participants.lifecycle import Role
 from participants.models import Enrollment, Participant
@@ -41,16 +47,31 @@ CONSENT_VERSION = "2026-11"
 notify_logger = logging.getLogger("participants.notify")
 
 
+# Every application counts towards the limit but a withdrawn one: a rejected applicant applied all the same.
+APPLICATION_COUNTED = ~Q(status=Enrollment.Status.WITHDRAWN)
+
+
 def registration_places_left(package: TrainingPackage) -> int:
-    """Places still open to online registration: the quota less seats taken and applications waiting."""
-    return package.quota - Enrollment.objects.filter(package=package, status__in=Enrollment.PLACE_STATUSES).count()
+    """Applications still taken online: the package's application limit less the applications in.
+
+    Not the seats: the quota applies when applicants are accepted (selection).
+    """
+    return package.applications_allowed - Enrollment.objects.filter(APPLICATION_COUNTED, package=package).count()
+
+
+def with_applications_left(packages):
+    """Annotate `applications_left` as registration_places_left counts it, in the packages' query."""
+    counted = Count("enrollments", filter=~Q(enrollments__status=Enrollment.Status.WITHDRAWN))
+    return packages.annotate(applications_in=counted).annotate(
+        applications_left=Coalesce(F("application_limit"), 5 * F("quota")) - F("applications_in")
+    )
 
 
 class Availability(enum.StrEnum):
     """Whether a resident can apply for a package today, as the list and the form page say before the form."""
 
     OPEN = "open"
-    FULL = "full"  # the window is open but the places are taken
+    FULL = "full"  # the window is open but the application limit is reached
     NOT_YET = "not_yet"  # the wave's registration opens later
     CLOSED = "closed"  # the window has passed, the package started, or it is no longer open
 
@@ -122,6 +143,10 @@ def _as_typed(data: dict, *, receipt_number: str, at) -> dict:
         "education": data.get("education"),
         "employment_status_at_intake": data.get("employment_status_at_intake", ""),
         "beneficiary_group": data.get("beneficiary_group", ""),
+        "employer_name": data.get("employer_name", ""),
+        "kk_number": data.get("kk_number", ""),
+        "ak1_number": data.get("ak1_number", ""),
+        "ak1_issued_on": data["ak1_issued_on"].isoformat() if data.get("ak1_issued_on") else "",
     }
 
 
@@ -135,11 +160,11 @@ def mask_phone(phone: str) -> str:
 
 
 def owner_notice_send(*, enrollment: Enrollment, phone: str, package: TrainingPackage) -> dict:
-    """Tell the person on record that an application was made with their NIK.
+    """Tell the person on record that an application was made with their NIK (the enrollment is saved).
 
-    There is no message service yet: the notice is recorded on the (unsaved) enrollment, which the
-    caller saves, and logged once the transaction commits. A message service replaces the body of
-    this function. Neither the record nor the log holds the full NIK or phone number.
+    The notice is recorded on the enrollment (when, to which number masked, the text; kept in its
+    history) and handed to the message service (participants.notifications), in the caller's
+    transaction. Neither the record nor the log holds the full NIK or phone number.
     """
     today = timezone.localdate()
     with translation.override(settings.LANGUAGE_CODE):  # the message goes to the person, in Indonesian
@@ -147,13 +172,16 @@ def owner_notice_send(*, enrollment: Enrollment, phone: str, package: TrainingPa
             "Dinperinaker Kota Pekalongan: on %(date)s an application for the training %(vocation)s "
             "(%(code)s) was made with your NIK. If you did not apply, contact the dinas with your KTP."
         ) % {"date": date_format(today), "vocation": package.vocation.name, "code": package.code}
-    notice = {"at": timezone.now().isoformat(), "to": mask_phone(phone), "text": text, "sent": False}
+    notice = {"at": timezone.now().isoformat(), "to": mask_phone(phone), "text": text}
     enrollment.owner_notices = [*enrollment.owner_notices, notice]
+    enrollment._change_reason = "person on record told of an application"
+    enrollment.save(update_fields=["owner_notices"])
+    notifications.owner_notice(enrollment=enrollment, phone=phone, text=text)
 
     def log():
         if phone:
             notify_logger.info(
-                "Registration notice for enrollment %s (package %s) to %s, not sent (no message service): %s",
+                "Registration notice for enrollment %s (package %s) to %s: %s",
                 enrollment.pk,
                 package.code,
                 notice["to"],
@@ -178,7 +206,9 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
     other data: the answer must be the same whatever the NIK.
 
     Refused, with reasons that depend only on the package and on what was typed, when registration
-    is closed, an entry rule fails on the typed data, or the places are taken.
+    is closed, an entry rule fails on the typed data (the message on the field it is about), or
+    the package's application limit is reached. The receipt goes to the phone typed; the person
+    on record, if any, is told too.
     """
     # The person first, then the package (the order of participants.services.enrollments._lock).
     participant = Participant.objects.select_for_update().filter(nik=participant_data["nik"]).first()
@@ -188,13 +218,21 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
     today = timezone.localdate()
     if registration_window(package, today) != Availability.OPEN:
         raise ValidationError(_("Registration for this package is closed."))
-    # The rules on what was typed only (an unsaved person has no other enrollment): the answer is the
-    # same for a new NIK and a NIK on record.
-    failures = eligibility_failures(Participant(**participant_data), package)
+    # The rules on what was typed only: the answer is the same for a new NIK and a NIK on record.
+    failures = eligibility_failures(Participant(**participant_data), package, typed_only=True)
     if failures:
-        raise ValidationError([failure.reason for failure in failures])
+        errors = {}
+        for failure in failures:
+            errors.setdefault(failure.field or NON_FIELD_ERRORS, []).append(failure.reason)
+        raise ValidationError(errors)
     if registration_places_left(package) <= 0:
-        raise ValidationError(_("All places in this package are taken. Look for another package or the next wave."))
+        raise ValidationError(
+            _(
+                "Applications for this package are closed: the limit of %(limit)s applications is reached. Look "
+                "for another package or the next wave."
+            )
+            % {"limit": package.applications_allowed}
+        )
     now = timezone.now()
     number = _fresh_receipt_number(package)
     typed = _as_typed(participant_data, receipt_number=number, at=now)
@@ -227,9 +265,10 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
             identity_to_verify=on_record and not _same_person(participant, participant_data),
         )
         lifecycle.apply(enrollment, Enrollment.Status.APPLIED, actor=None, today=today)
+    enrollment.save()
     if on_record:
         owner_notice_send(enrollment=enrollment, phone=participant.phone, package=package)
-    enrollment.save()
+    notifications.registration_receipt(enrollment=enrollment, phone=participant_data.get("phone", ""))
     return enrollment, earlier is None
 
 

@@ -23,12 +23,11 @@ from participants.public_pages import (
     package_facts,
     public_packages,
 )
-from participants.selectors import with_registration_places
 from participants.services import (
     registration_create,
     registration_places_left,
 )
-from participants.services.public import receipt_of
+from participants.services.public import receipt_of, with_applications_left
 from pekalongan_training.accounts import rate_limited
 from pekalongan_training.middleware import client_ip
 from pekalongan_training.params import whole_number
@@ -41,10 +40,14 @@ DEFAULT_STATUS_LOOKUP_RATE_LIMIT = {"client": 20, "receipt": 10, "seconds": 3600
 
 @require_GET
 def public_package_list(request):
-    """Every open package not yet started: those one can apply for first, then those one cannot yet or any more."""
+    """Every open package not yet started: those one can apply for first, then those one cannot yet or any more.
+
+    Applications are taken up to each package's limit, beyond its quota: the "places" the list
+    counts are those applications (people are chosen by selection afterwards).
+    """
     today = timezone.localdate()
-    packages = with_registration_places(public_packages()).order_by("starts_on", "vocation__name", "pk")
-    facts = [package_facts(package, places_left=package.places_left, today=today) for package in packages]
+    packages = with_applications_left(public_packages()).order_by("starts_on", "vocation__name", "pk")
+    facts = [package_facts(package, places_left=package.applications_left, today=today) for package in packages]
     return render(
         request,
         "participants/public/package_list.html",
@@ -77,7 +80,8 @@ def _rate_limited(request) -> bool:
 
 def public_register(request, pk):
     """The form, offered only while one can apply. Every accepted registration, whatever the NIK, ends on the
-    same receipt. A package one cannot apply for (full, not open yet, closed) says so instead of the form."""
+    same receipt. A package one cannot apply for (the application limit reached, not open yet, closed) says
+    so instead of the form."""
     package = get_object_or_404(
         TrainingPackage.objects.exclude(status=TrainingPackage.Status.PLANNED).select_related(
             "vocation", "provider", "venue_kelurahan", "cohort__program"
@@ -99,9 +103,12 @@ def public_register(request, pk):
             try:
                 enrollment, _created = registration_create(package=package, participant_data=form.participant_data())
             except ValidationError as error:
-                # Only about the package or what was typed, never about a record (services/public.py).
-                for message in error.messages:
-                    form.add_error(None, message)
+                # Only about the package or what was typed, never about a record (services/public.py):
+                # a failed entry rule stands next to the answer it is about.
+                by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+                for field, messages in by_field.items():
+                    for message in messages:
+                        form.add_error(field if field in form.fields else None, message)
             else:
                 # What was typed, not the enrollment: the receipt shows nothing from a record.
                 request.session["receipt"] = {

@@ -90,6 +90,7 @@ def test_register_keep_the_receipt_and_look_the_application_up(browser, live_ser
         vocation=VocationFactory(name="Menjahit"),
         status=TrainingPackage.Status.OPEN,
         quota=1,
+        application_limit=1,  # applications beyond the quota are taken, up to the limit
         starts_on=package.starts_on,
         ends_on=package.ends_on,
         cohort=package.cohort,

@@ -275,14 +275,15 @@ def _template(client, fmt):
     return client.get(reverse("intake:import-template", args=[fmt]))
 
 
-def test_the_xlsx_template_keeps_the_nik_phone_and_ak1_columns_text_for_every_row(client):
+def test_the_xlsx_template_keeps_the_nik_phone_kk_and_ak1_columns_text_for_every_row(client):
     workbook = load_workbook(io.BytesIO(_template(client, "xlsx").content))
     assert workbook.sheetnames == ["Peserta", "Contoh"]
     sheet = workbook["Peserta"]
     assert [cell.value for cell in sheet[1]] == [header for header, _name in imports.COLUMNS]
     assert [cell.value for cell in sheet[2]] == [None] * len(imports.COLUMNS)  # no example to import
     for row in (2, 1500, 10_001):  # every row a file may hold: the header and 10,000 people
-        assert [sheet[f"{letter}{row}"].number_format for letter in "AFM"] == ["@", "@", "@"], row
+        assert [sheet[f"{letter}{row}"].number_format for letter in "AFNO"] == ["@", "@", "@", "@"], row
+    assert [sheet[f"{letter}1"].value for letter in "NO"] == ["No. KK", "No. Kartu AK1"]
     assert sheet["B1500"].number_format == "General"  # names and dates are not text
     assert sheet.column_dimensions["A"].number_format == "@"  # what Excel applies to cells typed later
 

@@ -306,8 +306,8 @@ def test_too_many_registrations_from_one_address_are_slowed_down(client, setting
     assert Enrollment.objects.count() == 2
 
 
-def test_registration_closes_when_the_places_are_taken():
-    package = _future_package(quota=1)
+def test_registration_closes_when_the_application_limit_is_reached():
+    package = _future_package(quota=1, application_limit=1)
     data = {
         "nik": make_nik(sex="M", birth_date=datetime.date(1990, 1, 1), serial=5),
         "full_name": "Agus",
@@ -330,8 +330,8 @@ def test_registration_closes_when_the_places_are_taken():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks; the race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_registrations_racing_for_the_last_place(reference_data):
-    package = _future_package(quota=1)
+def test_two_registrations_racing_for_the_last_application(reference_data):
+    package = _future_package(quota=1, application_limit=1)
     kelurahan = factories.KelurahanFactory()
     barrier = threading.Barrier(2)
     outcomes = []

@@ -99,7 +99,7 @@ def test_the_list_shows_rules_schedule_venue_places_and_the_dinas(client):
     assert "Gedung BLK, Jl. Sriwijaya 44, Kelurahan Medono" in text
     assert "Monday to Thursday, 8 a.m.–noon" in text and "96 lesson hours in all" in text
     assert f"{package.starts_on.day} {package.starts_on:%B %Y} – {package.ends_on.day} {package.ends_on:%B %Y}" in text
-    assert "15 of 16 left" in text
+    assert "Quota 16 people · chosen by selection" in text and "of 16 left" not in text
     assert "(0285) 421731" in text and "https://wa.me/628159946937" in client.get("/pelatihan/").content.decode()
 
 
@@ -111,14 +111,16 @@ def test_the_dinas_contact_comes_from_one_setting(client, settings):
     assert "Jl. Contoh Alamat 1" in client.get(reverse("public:status")).content.decode()
 
 
-def test_a_full_package_says_so_on_the_list_and_offers_no_link_to_a_form(client):
-    full = _package(title="Kelas Penuh", quota=1)
+def test_a_package_at_its_application_limit_says_so_on_the_list_and_offers_no_link_to_a_form(client):
+    full = _package(title="Kelas Penuh", quota=1, application_limit=2)
     factories.EnrollmentFactory(package=full, status="waitlisted", waitlisted_at=timezone.now())
+    factories.EnrollmentFactory(package=full, status="rejected")  # applied all the same
+    factories.EnrollmentFactory(package=full, status="withdrawn")  # not counted
     later = _package(title="Kelas Nanti", opens=3, closes=10)
     page = client.get(reverse("public:package-list"))
     text = _text(page)
     assert text.index("Not open for registration now") < text.index("Kelas Penuh")
-    assert "Full: the 1 place is taken." in text
+    assert "Applications closed: the limit is reached. The package takes at most 2 applications" in text
     assert f"Registration opens on {later.cohort.registration_opens.day} " in text
     content = page.content.decode()
     assert reverse("public:register", args=[full.pk]) not in content
@@ -143,7 +145,8 @@ def test_the_list_takes_the_same_queries_for_more_packages(client, django_assert
     with django_assert_num_queries(len(one.captured_queries)):
         response = client.get(reverse("public:package-list"))
     assert len(response.context["open"]) == 5
-    assert len(one.captured_queries) == 1  # the packages with their places, wave, program, provider and venue
+    # The packages with their places, wave, program, provider and venue; their programs' rules per category.
+    assert len(one.captured_queries) == 2
 
 
 def test_weekdays_read_as_people_say_them():
@@ -160,7 +163,7 @@ def test_weekdays_read_as_people_say_them():
 @pytest.mark.parametrize(
     ("make", "heading"),
     [
-        (lambda: _package(quota=1, title="x"), "This package is full"),
+        (lambda: _package(quota=1, application_limit=1, title="x"), "Applications are closed: the limit is reached"),
         (lambda: _package(opens=2, closes=9), "Registration has not opened yet"),
         (lambda: _package(opens=-20, closes=-1), "Registration is closed"),
         (lambda: _package(status=TrainingPackage.Status.RUNNING, starts=-2, opens=-20, closes=-5), "closed"),
@@ -189,7 +192,7 @@ def test_the_form_page_shows_the_rules_and_places_before_the_form(client):
     package = _package(quota=10)
     content = client.get(reverse("public:register", args=[package.pk])).content.decode()
     assert content.index("Who may apply") < content.index('name="nik"')
-    assert content.index("10 of 10 left") < content.index('name="nik"')
+    assert content.index("Quota 10 people · chosen by selection") < content.index('name="nik"')
 
 
 # --- the public form: keyboards, autofill, the error summary ---------------------------------------
@@ -291,7 +294,7 @@ def test_a_right_pair_shows_received_not_accepted_with_the_schedule(client):
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert response.context["found"].state == "received"
     text = _text(response)
-    assert "Received, not yet decided" in text and "You are not a participant yet" in text
+    assert "In selection: no result yet" in text and "You are not a participant yet" in text
     assert "Accepted as a participant" not in text
     assert number in text and "Name, as you typed it Dewi Lestari" in text
     assert "Menjahit Busana" in text and "LPK Kartika, Jl. Melati 17" in text and "Monday to Friday" in text

@@ -64,7 +64,7 @@ def test_first_run_builds_the_2023_program_with_the_city_mix():
     assert not packages_2023.exclude(status=TrainingPackage.Status.CANCELLED).filter(sessions__isnull=True).exists()
 
     current = Program.objects.get(fiscal_year=timezone.localdate().year)
-    assert current.cohorts.count() == 3
+    assert current.cohorts.count() == 4
     for cohort in current.cohorts.all():  # registration closes before the wave's training starts
         assert cohort.registration_closes < cohort.starts_on
     assert {TrainingPackage.Status.RUNNING, TrainingPackage.Status.OPEN, TrainingPackage.Status.PLANNED} <= set(

@@ -169,11 +169,14 @@ def _program_data(program, **changes):
         "budget": program.budget,
         "target_participants": program.target_participants,
         "min_age": program.min_age,
+        "max_age": program.max_age,
         "require_city_domicile": "on",
         "one_training_per_year": "on",
         "exclude_in_school": "on",
         "cohorts-TOTAL_FORMS": "0",
         "cohorts-INITIAL_FORMS": "0",
+        "category_rules-TOTAL_FORMS": "0",
+        "category_rules-INITIAL_FORMS": "0",
     }
     return {**data, **changes}
 
@@ -223,6 +226,8 @@ def test_a_package_budget_as_written_in_the_package_admin(staff_client):
         "session_starts_at": "08:00",
         "session_ends_at": "15:00",
         "min_attendance_percent": package.min_attendance_percent,
+        "test_weight": package.test_weight,
+        "interview_weight": package.interview_weight,
         "sessions-TOTAL_FORMS": "0",
         "sessions-INITIAL_FORMS": "0",
         "enrollments-TOTAL_FORMS": "0",

@@ -88,6 +88,9 @@ def _package_data(cohort, starts_on, ends_on, **changes):
         "session_starts_at": "08:00",
         "session_ends_at": "15:00",
         "min_attendance_percent": 80,
+        "application_limit": "",
+        "test_weight": 50,
+        "interview_weight": 50,
     }
     return {**data, **changes}
 
@@ -184,8 +187,11 @@ def test_the_waves_in_the_program_admin_say_it_too(staff_client, english):
         "require_city_domicile": "on",
         "one_training_per_year": "on",
         "exclude_in_school": "on",
+        "max_age": 0,
         "cohorts-TOTAL_FORMS": "1",
         "cohorts-INITIAL_FORMS": "0",
+        "category_rules-TOTAL_FORMS": "0",
+        "category_rules-INITIAL_FORMS": "0",
         **{f"cohorts-0-{name}": value for name, value in _cohort_data(registration_closes="2026-10-02").items()},
     }
     response = staff_client.post(reverse("admin:programs_program_change", args=[program.pk]), data)

@@ -25,6 +25,7 @@ import datetime
 import math
 import random
 import secrets
+from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -38,11 +39,13 @@ from django.utils import timezone
 from participants import attendance_summary
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import parse_nik
+from participants.services import selection_announce, selection_decide
+from participants.services.public import CONSENT_VERSION, _as_typed
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from pekalongan_training.signals import records_changed
 from programs.calendar import is_holiday
-from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
+from programs.models import CategoryRules, Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
 from programs.services import meeting_dates
 
 SEED = 20230904  # "gelombang ketiga dibuka awal September 2023"
@@ -215,9 +218,17 @@ CURRENT_PLANS = [
     PackagePlan(2, Category.BLK, "Housekeeping", PackageStatus.RUNNING),
     PackagePlan(2, Category.KELURAHAN, "Tata Rias / MUA", PackageStatus.RUNNING, "33.75.01.1012"),
     PackagePlan(2, Category.FACTORY_WORKERS, "Batik", PackageStatus.RUNNING),
+    # Wave 3: registration closed, selection under way (one package decided and announced).
     PackagePlan(3, Category.LPK, "Servis HP", PackageStatus.OPEN),
-    PackagePlan(3, Category.BLK, "Roti & Kue", PackageStatus.PLANNED),
+    PackagePlan(3, Category.BLK, "Roti & Kue", PackageStatus.OPEN),
+    # Wave 4: taking applications.
+    PackagePlan(4, Category.KELURAHAN, "Menjahit", PackageStatus.OPEN, "33.75.02.1004"),
+    PackagePlan(4, Category.BLK, "Barista", PackageStatus.PLANNED),
 ]
+DECIDED = "Servis HP"  # the wave-3 package whose selection is decided and announced
+FACTORY_EMPLOYER = "PR Sekar Tembakau"  # the factory of the demo's factory-worker classes
+APPLICANTS_PER_SEAT = 3
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as the registration's: no 0/O or 1/I
 
 # 2023 waves: (registration opens, closes, first training day).
 WAVES_2023 = {
@@ -483,6 +494,7 @@ class DemoBuilder:
         self.vocations = {}
         self.used_niks = set(Participant.objects.values_list("nik", flat=True))
         self.ak1_serial = 0
+        self.receipts: set[str] = set()
         self.participants: list[Participant] = []
         self.enrollments: list[Enrollment] = []
         self.attendances: list[Attendance] = []
@@ -504,8 +516,10 @@ class DemoBuilder:
         rejected = again.pop()
         for package in current:
             if package.status in (PackageStatus.COMPLETED, PackageStatus.RUNNING):
-                returning = [again.pop()] if again and package.category != Category.FACTORY_WORKERS else []
+                returning = self._returning(again, package) if package.category != Category.FACTORY_WORKERS else []
                 self._fill(package, self._seats(package), returning=returning)
+            elif package.status == PackageStatus.OPEN and package.cohort.number == 3:
+                self._selection_applicants(package, scored=1.0 if package.vocation.name == DECIDED else 0.6)
             elif package.status == PackageStatus.OPEN:
                 self._applicants(package, rejected=rejected)
 
@@ -514,7 +528,14 @@ class DemoBuilder:
         Attendance.objects.bulk_create(self.attendances, batch_size=1000)
         attendance_summary.refresh()  # what the attendance services keep current mark by mark
         Outcome.objects.bulk_create(self.outcomes, batch_size=500)
+        decided = next(p for p in current if p.cohort.number == 3 and p.vocation.name == DECIDED)
+        try:  # through the services, as staff would: the ranking, the decision, the announcement
+            result = selection_decide(package=decided, by=self.staff)
+            selection_announce(package=decided, by=self.staff)
+        except ValidationError as error:
+            raise CommandError(f"The demo selection of {decided.code} was refused: {error.messages}") from error
         return {
+            "applicants accepted in the decided selection": result.accepted,
             "programs": 2,
             "packages": len(past) + len(current),
             "meetings": sum(len(sessions) for sessions in self.sessions.values()),
@@ -536,7 +557,13 @@ class DemoBuilder:
             in_wave.append(self._package(year, plan, numbers[plan.category], dates(plan, len(in_wave))))
         all_packages = [package for in_wave in packages_by_wave.values() for package in in_wave]
         budget = sum(p.budget for p in all_packages if p.status != PackageStatus.CANCELLED)
+        past = year == PAST_YEAR
         program = Program.objects.create(
+            # 2023 was run before the rules below were kept in the system; this year has the city's rules.
+            exclude_working=not past,
+            require_ak1=not past,
+            no_repeat_vocation=not past,
+            one_per_wave=not past,
             name=PROGRAM_NAME.format(year=year),
             fiscal_year=year,
             funding_source=Program.FundingSource.DBHCHT,
@@ -544,6 +571,14 @@ class DemoBuilder:
             budget=math.ceil(budget * 1.1 / 10_000_000) * 10_000_000,
             target_participants=1000 if year == PAST_YEAR else sum(p.quota for p in all_packages),
         )
+        if not past:  # factory classes are for the factory's workers, who hold no job-seeker card
+            CategoryRules.objects.create(
+                program=program,
+                category=Category.FACTORY_WORKERS,
+                exclude_working=False,
+                require_ak1=False,
+                required_employer=FACTORY_EMPLOYER,
+            )
         created = []
         for number, packages in packages_by_wave.items():
             opens, closes = self._registration(year, number)
@@ -563,13 +598,14 @@ class DemoBuilder:
     def _registration(self, year, wave) -> tuple[datetime.date, datetime.date]:
         if year == PAST_YEAR:
             return WAVES_2023[wave][:2]
-        # This year: wave 1 long over, wave 2 in training, wave 3 taking applications. A wave's
-        # registration closes before its training starts.
+        # This year: wave 1 long over, wave 2 in training, wave 3 in selection, wave 4 taking
+        # applications. A wave's registration closes before its training starts.
         day = datetime.timedelta(days=1)
         return {
             1: (self.today - 150 * day, self.today - 130 * day),
             2: (self.today - 50 * day, self.today - 20 * day),
-            3: (self.today - 10 * day, self.today + 7 * day),
+            3: (self.today - 24 * day, self.today - 4 * day),
+            4: (self.today - 3 * day, self.today + 12 * day),
         }[wave]
 
     def _package(self, year, plan: PackagePlan, number: int, days: list[datetime.date]) -> TrainingPackage:
@@ -628,11 +664,12 @@ class DemoBuilder:
 
     def _dates_current(self, plan: PackagePlan, index: int) -> list[datetime.date]:
         day = datetime.timedelta(days=1)
+        later = 11 * day if plan.wave == 4 else 0 * day  # wave 4 trains after wave 3
         first = {
             PackageStatus.COMPLETED: _next_monday(self.today - 120 * day) + datetime.timedelta(weeks=index % 2),
             PackageStatus.RUNNING: self.today - (16 - index) * day,
-            PackageStatus.OPEN: self.today + 8 * day,
-            PackageStatus.PLANNED: self.today + 11 * day,
+            PackageStatus.OPEN: self.today + 8 * day + later,
+            PackageStatus.PLANNED: self.today + 11 * day + later,
         }[plan.status]
         return _next_meetings(first, self._weekdays(plan), self._meeting_count(plan))
 
@@ -675,6 +712,14 @@ class DemoBuilder:
         ]
         return self.rng.sample(candidates, TWICE_TRAINED + 1)
 
+    def _returning(self, again: list[Participant], package: TrainingPackage) -> list[Participant]:
+        """One of the 2023 graduates, trained then in another vocation (the rule: not trained twice in one)."""
+        trained = {e.participant.nik: e.package.vocation_id for e in self.enrollments if e.participant in again}
+        for index, person in enumerate(again):
+            if trained.get(person.nik) != package.vocation_id:
+                return [again.pop(index)]
+        return []
+
     def _fill(self, package: TrainingPackage, seats: int, returning=()) -> None:
         people = list(returning) + [self._participant(package) for _ in range(seats - len(returning))]
         opens = package.cohort.registration_opens or package.starts_on - datetime.timedelta(days=30)
@@ -706,7 +751,61 @@ class DemoBuilder:
                 )
             )
 
-    def _participant(self, package: TrainingPackage) -> Participant:
+    def _selection_applicants(self, package: TrainingPackage, *, scored: float) -> None:
+        """A wave in selection: about three online applications a seat, documents checked, and the
+        written-test and interview scores entered for a share `scored` of them."""
+        rng = self.rng
+        opens, closes = package.cohort.registration_opens, package.cohort.registration_closes
+        for _ in range(APPLICANTS_PER_SEAT * package.quota):
+            person = self._participant(package, applicant=True)
+            received = self._at(opens + datetime.timedelta(days=rng.randint(0, (closes - opens).days)), 9, 0)
+            received += datetime.timedelta(minutes=rng.randint(0, 600))
+            number = self._receipt(package)
+            typed = {
+                field: getattr(person, field)
+                for field in [
+                    "full_name",
+                    "sex",
+                    "birth_date",
+                    "phone",
+                    "address",
+                    "kelurahan",
+                    "education",
+                    "employment_status_at_intake",
+                    "beneficiary_group",
+                    "kk_number",
+                    "ak1_number",
+                    "ak1_issued_on",
+                    "employer_name",
+                ]
+            }
+            enrollment = Enrollment(
+                participant=person,
+                package=package,
+                source=Enrollment.Source.REGISTRATION,
+                receipt_number=number,
+                consent_at=received,
+                consent_version=CONSENT_VERSION,
+                submitted=[_as_typed(typed, receipt_number=number, at=received)],
+                doc_ktp=rng.random() < 0.97,
+                doc_kk=rng.random() < 0.95,
+                doc_ak1=bool(person.ak1_number),
+                doc_employer=package.category == Category.FACTORY_WORKERS,
+            )
+            if rng.random() < scored:
+                enrollment.test_score = Decimal(rng.randint(30, 98))
+                enrollment.interview_score = Decimal(rng.randint(40, 96))
+            self.enrollments.append(enrollment)
+
+    def _receipt(self, package: TrainingPackage) -> str:
+        """A receipt number like the registration's (2026-K7F3Q9), from the demo's own generator."""
+        while True:
+            number = f"{package.code[:4]}-{''.join(self.rng.choice(RECEIPT_ALPHABET) for _ in range(6))}"
+            if number not in self.receipts:
+                self.receipts.add(number)
+                return number
+
+    def _participant(self, package: TrainingPackage, *, applicant: bool = False) -> Participant:
         rng = self.rng
         vocation = package.vocation.name
         factory = package.category == Category.FACTORY_WORKERS
@@ -753,10 +852,27 @@ class DemoBuilder:
             )[0]
 
         education = rng.choices([3, 4, 5, 7, 8], weights=[15, 35, 45, 2, 3] if factory else [4, 11, 72, 4, 9])[0]
-        ak1 = ""
-        if group == Participant.BeneficiaryGroup.JOB_SEEKER and rng.random() < 0.9:
+        # This year's classes hold only people who meet the program's rules (the bulk rows skip the
+        # services); applicants in selection are as they come, and some fail a rule.
+        strict = package.starts_on.year == self.today.year and not applicant and not factory
+        employment = self._intake_status(group, sex)
+        if strict and employment in (Participant.EmploymentStatus.EMPLOYED, Participant.EmploymentStatus.SELF_EMPLOYED):
+            employment = Participant.EmploymentStatus.UNEMPLOYED
+        if factory:  # factory workers hold no job-seeker card, and their classes ask for none
+            has_ak1 = False
+        elif strict:
+            has_ak1 = True
+        elif applicant:
+            has_ak1 = rng.random() < 0.9
+        else:  # 2023, as the city kept it then
+            has_ak1 = group == Participant.BeneficiaryGroup.JOB_SEEKER and rng.random() < 0.9
+        ak1, ak1_issued_on = "", None
+        if has_ak1:
             self.ak1_serial += 1
             ak1 = f"{region[:4]}-{package.starts_on.year}-{self.ak1_serial:05d}"
+            ak1_issued_on = package.starts_on - datetime.timedelta(days=rng.randint(20, 520))
+        kk_issued = self.today - datetime.timedelta(days=rng.randint(200, 5500))
+        kk_number = f"{region}{kk_issued:%d%m%y}{rng.randint(1, 9999):04d}"
         person = Participant(
             nik=self._nik(region, sex, birth_date),
             full_name=self._name(sex, age),
@@ -768,9 +884,12 @@ class DemoBuilder:
             kelurahan=kelurahan,
             education=education,
             vocational_school=education == Participant.Education.SENIOR_SECONDARY and rng.random() < 0.45,
-            employment_status_at_intake=self._intake_status(group, sex),
+            employment_status_at_intake=employment,
             beneficiary_group=group,
             ak1_number=ak1,
+            ak1_issued_on=ak1_issued_on,
+            kk_number=kk_number,
+            employer_name=FACTORY_EMPLOYER if group == Participant.BeneficiaryGroup.FACTORY_WORKER else "",
             has_disability=rng.random() < 0.02,
         )
         self.participants.append(person)
