@@ -242,7 +242,30 @@ def a_city_for_every_page(*, tag: str) -> dict:
     done = TrainingPackageFactory(provider=provider, starts_on=today - 200 * day, ends_on=today - 100 * day)
     completed = EnrollmentFactory(package=done, status="completed")
     OutcomeFactory(enrollment=completed)
+    # Applicants in selection in the open package, and a package whose selection is announced.
+    for name, score in (("Rahayu Ningsih", 80), ("Bagus Saputra", 70)):
+        EnrollmentFactory(
+            package=open_package,
+            status="applied",
+            participant=ParticipantFactory(full_name=name),
+            test_score=score,
+            interview_score=75,
+            doc_ktp=True,
+            doc_kk=True,
+        )
+    now = timezone.now()
+    announced = TrainingPackageFactory(
+        provider=provider,
+        cohort=cohort,
+        status="open",
+        starts_on=today + 10 * day,
+        ends_on=today + 40 * day,
+        selection_decided_at=now,
+        announcement_published_at=now,
+    )
+    EnrollmentFactory(package=announced, status="enrolled", selection_rank=1, receipt_number=f"{today.year}-KDT7QA")
     return {
+        "announced": announced,
         "open": open_package,
         "running": running,
         "session": session,

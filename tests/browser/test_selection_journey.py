@@ -134,7 +134,7 @@ def test_staff_score_decide_and_publish_and_the_resident_reads_the_result(browse
     phone.locator("[data-announcement-link]").click()
     main = phone.locator("main")
     expect(main).to_contain_text("2026-RHY2K4")
-    expect(main).to_contain_text("R****** N******")
+    expect(main).to_contain_text("R***** N******")
     expect(main).not_to_contain_text("Rahayu")
     expect(main).not_to_contain_text("Slamet")  # the rejected are not listed
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -425,9 +425,9 @@ def test_each_applicant_gets_their_own_selection_result(django_capture_on_commit
     assert set(messages) == {accepted.pk, first.pk, second.pk, rejected.pk}
     assert no_phone.pk not in messages
     assert messages[accepted.pk].key == f"selection-result:{accepted.pk}:{decided.isoformat()}"
-    assert "ACCEPTED" in messages[accepted.pk].body and "BLK Kota Pekalongan" in messages[accepted.pk].body
-    assert "WAITLIST, number 1" in messages[first.pk].body
-    assert "WAITLIST, number 2" in messages[second.pk].body
+    assert "Anda DITERIMA" in messages[accepted.pk].body and "BLK Kota Pekalongan" in messages[accepted.pk].body
+    assert "DAFTAR TUNGGU, nomor urut 1" in messages[first.pk].body
+    assert "DAFTAR TUNGGU, nomor urut 2" in messages[second.pk].body
     assert "tidak lolos seleksi" in messages[rejected.pk].body
     announcement = "http://testserver" + reverse("public:announcement", args=[package.pk])
     assert all(announcement in m.body for m in messages.values())
