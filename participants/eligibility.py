@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,7 +68,9 @@ class EntryRules:
     no_repeat_vocation: bool
     one_training_per_year: bool
     one_per_wave: bool
-    factory: bool  # a factory-worker package: working at the named factory replaces "not working"
+    # A factory-worker package: work at the named factory (or family of a worker) is the rule, whatever
+    # exclude_working says, and "not working" never applies.
+    factory: bool
     required_employer: str
 
 
@@ -109,11 +111,18 @@ def package_rules(package: TrainingPackage) -> EntryRules:
     )
 
 
+# The legal form before an employer's name: PT (perseroan terbatas), PR (perusahaan rokok, as most
+# cigarette factories are called), CV and UD; written "P.T.", "pr", "C.V." as well.
+LEGAL_FORM = re.compile(r"^\W*(?:p\W*t|p\W*r|c\W*v|u\W*d)\b\W*")
+# A listed company's "Tbk" (terbuka) after the name.
+LISTED = re.compile(r"\W*\btbk\W*$")
+
+
 def employer_key(name: str) -> str:
-    """An employer compared as people write it: "PT. Urip  Sugiharto", "pt urip sugiharto" and
-    "Urip Sugiharto" are one. Without case, punctuation, a leading "PT" and extra spaces."""
-    text = (name or "").casefold()
-    text = re.sub(r"^\W*p\W*t\b\W*", "", text)
+    """An employer compared as people write it: "PT. Urip  Sugiharto Tbk", "pt urip sugiharto" and
+    "Urip Sugiharto" are one, as are "PR Sekar Tembakau" and "Sekar Tembakau". Without case,
+    punctuation, a leading legal form (PT, PR, CV, UD), a trailing "Tbk" and extra spaces."""
+    text = LISTED.sub("", LEGAL_FORM.sub("", (name or "").casefold()))
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
@@ -140,7 +149,7 @@ class _Record:
     same_year: Enrollment | None = None  # a seat in another package of the program year
     same_wave: Enrollment | None = None  # a seat in another package of the same wave
     same_vocation: Enrollment | None = None  # a completed training in the same vocation
-    family_worker: bool = False  # another person of the same No. KK works at the named factory
+    family_worker: bool = False  # another person of the same No. KK, on a trusted record, works at the named factory
 
 
 def eligibility_failures_for(
@@ -188,7 +197,7 @@ def _read_records(participants, package: TrainingPackage, rules: EntryRules, rec
                         record.same_wave = record.same_wave or other
                     if other.status == Enrollment.Status.COMPLETED and other.package.vocation_id == package.vocation_id:
                         record.same_vocation = record.same_vocation or other
-    if rules.factory and rules.exclude_working and rules.required_employer:
+    if rules.factory and rules.required_employer:
         _read_families(participants, rules, records)
 
 
@@ -213,7 +222,13 @@ def _other_enrollments(people: list[int], package: TrainingPackage, rules: Entry
 
 
 def _read_families(participants, rules: EntryRules, records: list[_Record]) -> None:
-    """Who claims family of a worker and gave a No. KK: is another person of that KK a worker of the factory?"""
+    """Who claims family of a worker and gave a No. KK: is another person of that KK a worker of the factory?
+
+    Only a worker whose record is trusted counts: one with an enrollment entered by staff or
+    imported, or an online registration staff verified. Anyone can register online with any
+    employer and No. KK; a "worker" made up that way must not let a second application in as family.
+    One query per thousand No. KK.
+    """
     factory = employer_key(rules.required_employer)
     claims = {}
     for position, participant in enumerate(participants):
@@ -227,6 +242,7 @@ def _read_families(participants, rules: EntryRules, records: list[_Record]) -> N
         for nik, kk_number, employer in (
             Participant.objects.filter(kk_number__in=numbers[start : start + BATCH])
             .exclude(employer_name="")
+            .filter(Exists(_trusted_enrollments()))
             .values_list("nik", "kk_number", "employer_name")
         ):
             if employer_key(employer) != factory:
@@ -234,6 +250,15 @@ def _read_families(participants, rules: EntryRules, records: list[_Record]) -> N
             for position in claims[kk_number]:
                 if participants[position].nik != nik:  # another person, not the one who claims
                     records[position].family_worker = True
+
+
+def _trusted_enrollments():
+    """The enrollments that vouch for their person's record (for an Exists on Participant): entered by
+    staff, imported, or registered online and verified by staff."""
+    return Enrollment.objects.filter(
+        ~Q(source=Enrollment.Source.REGISTRATION) | Q(consent_verified_at__isnull=False),
+        participant=OuterRef("pk"),
+    )
 
 
 def _failures(
@@ -281,7 +306,7 @@ def _failures(
                 "employment_status_at_intake",
             )
         )
-    if rules.exclude_working and rules.factory:
+    if rules.factory:  # the named factory's rule, whatever "not working" says
         failure = _factory_failure(participant, rules, record, typed_only)
         if failure is not None:
             failures.append(failure)

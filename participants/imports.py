@@ -942,7 +942,9 @@ def import_rows(
     ValidationError, writing nothing, if any row has an error now.
     """
     if package is not None:
-        package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+        package = (
+            TrainingPackage.objects.select_for_update(of=("self",)).select_related("cohort__program").get(pk=package.pk)
+        )
     result = preview_table(table, package) if table is not None else preview(content, filename, package)
     if not result.ok:
         raise ValidationError(_("The file has errors; nothing was imported. Correct them and upload it again."))

@@ -36,7 +36,8 @@ def _url(name: str, *args) -> str:
 
 
 def _receipt_number(enrollment: Enrollment) -> str:
-    """The receipt of the latest online submission, else the enrollment's own."""
+    """The receipt of the latest online submission, else the enrollment's own: what a message about that
+    submission names. The selection result names the enrollment's own, as the announcement does."""
     if enrollment.submitted:
         return enrollment.submitted[-1].get("receipt_number") or ""
     return enrollment.receipt_number or ""
@@ -157,7 +158,8 @@ def selection_results(*, package) -> int:
             context={
                 "package": package,
                 "result": results[enrollment.status],
-                "receipt_number": _receipt_number(enrollment),
+                # The number the announcement lists (the latest submission's may be another).
+                "receipt_number": enrollment.receipt_number or "",
                 "rank": waitlist.get(enrollment.pk),
                 "reason": enrollment.decision_reason,
                 "venue": venue,

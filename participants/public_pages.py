@@ -9,7 +9,9 @@
 
 The status lookup keeps the rule of online registration (services/public.py): it answers from
 what was typed with that receipt and from the application's own status, never with anything else
-on the person's record (no NIK, phone, address, nor the name on record).
+on the person's record (no NIK, phone, address, nor the name on record). Even the name typed
+shows only shortened (mask_name), as in the announcement: the announcement publishes receipt
+numbers, so a receipt number is no secret and only the birth date guards the page.
 """
 
 import datetime
@@ -140,18 +142,16 @@ def entry_rules(package: TrainingPackage) -> list[str]:
         rules.append(_("You live in Kota Pekalongan (a kelurahan of the city)."))
     if rules_.exclude_in_school:
         rules.append(_("You are no longer in school."))
-    if rules_.exclude_working and rules_.factory:
-        if rules_.required_employer:
-            rules.append(
-                _("You work at %(employer)s, or you are family of a worker there (the same No. KK).")
-                % {"employer": rules_.required_employer}
-            )
-        else:
-            rules.append(_("Meant for cigarette-factory workers and their families."))
-    elif rules_.exclude_working:
-        rules.append(_("You are not working and do not run a business."))
+    # A factory-worker package always has its factory's rule, and never "not working" (eligibility._failures).
+    if rules_.factory and rules_.required_employer:
+        rules.append(
+            _("You work at %(employer)s, or you are family of a worker there (the same No. KK).")
+            % {"employer": rules_.required_employer}
+        )
     elif rules_.factory:
         rules.append(_("Meant for cigarette-factory workers and their families."))
+    elif rules_.exclude_working:
+        rules.append(_("You are not working and do not run a business."))
     if rules_.require_ak1:
         rules.append(_("A job-seeker card (AK/1) issued within 2 years before %(date)s.") % {"date": first_day})
     if rules_.no_repeat_vocation:
@@ -247,7 +247,8 @@ UNANNOUNCED = (PublicState.ACCEPTED, PublicState.WAITLISTED, PublicState.NOT_ACC
 class ApplicationStatus:
     receipt_number: str
     received_on: datetime.date | None
-    full_name: str  # as typed with this receipt, never the name on record ("" if entered by staff)
+    # The name typed with this receipt, shortened (mask_name); never the name on record ("" if entered by staff).
+    masked_name: str
     facts: PackageFacts
     state: PublicState
     reason: str = ""  # the reason given when not accepted
@@ -329,7 +330,7 @@ def application_status(*, receipt_number: str, birth_date: datetime.date) -> App
     common = {
         "receipt_number": receipt_number,
         "received_on": _received_on(typed),
-        "full_name": typed.get("full_name", ""),
+        "masked_name": mask_name(typed.get("full_name", "")),
         "facts": facts,
     }
     if not (own or same_person):

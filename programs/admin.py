@@ -34,6 +34,7 @@ from programs.models import (
     Vocation,
 )
 from programs.services import SessionGeneration, session_generate
+from programs.signals import session_rescheduled
 
 
 def session_generation_message(package: TrainingPackage, result: SessionGeneration) -> str:
@@ -288,6 +289,26 @@ class CohortAdmin(SafeInputMixin, admin.ModelAdmin):
         return queryset, False
 
 
+MOVED_FIELDS = ("date", "starts_at", "ends_at")
+
+
+def _tell_if_moved(form) -> None:
+    """A meeting that got another day or other hours in the admin is told to its people, as one moved
+    in the portal (programs.services.session_move sends the same signal)."""
+    if form.initial.get("date") is None:  # a new meeting: nobody was told of it yet
+        return
+    if not any(name in form.changed_data for name in MOVED_FIELDS):
+        return
+    old = {name: form.initial.get(name) for name in MOVED_FIELDS}
+    session_rescheduled.send(
+        sender=Session,
+        session=form.instance,
+        old_date=old["date"],
+        old_starts_at=old["starts_at"],
+        old_ends_at=old["ends_at"],
+    )
+
+
 class SessionInline(admin.TabularInline):
     model = Session
     form = SessionAdminForm
@@ -337,6 +358,13 @@ class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         return [SessionInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is Session:
+            for inline_form in formset.forms:
+                if inline_form not in formset.deleted_forms and inline_form.has_changed():
+                    _tell_if_moved(inline_form)
+
     @admin.action(description=_("Generate meetings from the dates and meeting days"))
     def generate_sessions(self, request, queryset):
         for package in queryset:
@@ -357,6 +385,11 @@ class SessionAdmin(SafeInputMixin, admin.ModelAdmin):
     search_fields = ["package__code", "package__title", "topic"]
     autocomplete_fields = ["package"]
     date_hierarchy = "date"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change:
+            _tell_if_moved(form)
 
     def get_queryset(self, request):
         # Also the autocomplete's queryset, whose labels name the package.

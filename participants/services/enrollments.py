@@ -192,7 +192,9 @@ def _lock(participant_pk: int, package_pk: int) -> tuple[Participant, TrainingPa
     serializes the seat count. On SQLite (no row locks) the database-wide write lock does it.
     """
     participant = Participant.objects.select_for_update().get(pk=participant_pk)
-    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package_pk)
+    package = (
+        TrainingPackage.objects.select_for_update(of=("self",)).select_related("cohort__program").get(pk=package_pk)
+    )
     return participant, package
 
 
@@ -305,7 +307,7 @@ def enrollment_change_status(
     """
     _check_override_allowed(override_reason=override_reason, actor=actor)
     participant, package = _lock(enrollment.participant_id, enrollment.package_id)
-    enrollment = Enrollment.objects.select_for_update().select_related("participant").get(pk=enrollment.pk)
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("participant").get(pk=enrollment.pk)
     enrollment.package = package
     source = enrollment.status
     if status == source:
@@ -348,7 +350,10 @@ def enrollment_change_status(
 def _promote_from_waitlist(package: TrainingPackage, *, freed_by: Enrollment, today) -> Enrollment | None:
     """The first on the waitlist who still meets the entry rules takes the freed seat (the package is locked)."""
     for waiting in (
-        Enrollment.objects.select_for_update().filter(package=package).waitlist().select_related("participant")
+        Enrollment.objects.select_for_update(of=("self",))
+        .filter(package=package)
+        .waitlist()
+        .select_related("participant")
     ):
         # Still eligible now? (They may have been enrolled elsewhere this year since they joined the waitlist.)
         # A rule their reason does not cover keeps them waiting: staff decide with a new reason.

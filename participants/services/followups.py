@@ -17,7 +17,7 @@ def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) ->
     Refused for someone who did not complete, or before the round is due (the package ended less
     than `round_` months ago).
     """
-    enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("package").get(pk=enrollment.pk)
     today = timezone.localdate()
     if enrollment.status != Enrollment.Status.COMPLETED:
         raise ValidationError(_("Follow-ups are recorded for people who completed the training."))

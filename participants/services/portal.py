@@ -39,7 +39,7 @@ def enrollment_record_results(
     *, enrollment: Enrollment, assessment: str, certificate_number: str, competency: str, actor
 ) -> Enrollment:
     """The end-of-training results of one person: assessment, training certificate, LSP competency test."""
-    enrollment = Enrollment.objects.select_for_update().select_related("package").get(pk=enrollment.pk)
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("package").get(pk=enrollment.pk)
     errors = enrollment_results_errors(
         status=enrollment.status,
         package=enrollment.package,

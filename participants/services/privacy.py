@@ -25,6 +25,7 @@ from participants.models import (
     PersonalDataExport,
 )
 from participants.nik import normalize_nik
+from pekalongan_training.messaging import message_erase_about
 from pekalongan_training.roles import is_dinas_staff
 from pekalongan_training.signals import records_changed
 from pekalongan_training.spreadsheets import Sheet, csv_text, xlsx_bytes
@@ -108,7 +109,8 @@ def _identity(participant: Participant) -> _Identity:
 def participant_anonymise(*, participant: Participant, actor) -> Participant:
     """Erase a person on their request (UU 27/2022) while the aggregate figures stay right.
 
-    Name, NIK, phone, address, place of birth and AK1 number go; the birth date keeps only its
+    Name, NIK, phone, address, place of birth, AK1 number and date, No. KK and employer go, and the
+    recipient and text of every message sent about them; the birth date keeps only its
     year (1 July), and each enrollment keeps the age at enrollment first, so every age band stays
     as it was. Sex, education, kelurahan and beneficiary group stay:
     the figures are broken down by them, and without a name or NIK they no longer point at a person.
@@ -138,6 +140,9 @@ def participant_anonymise(*, participant: Participant, actor) -> Participant:
         address="",
         birth_place="",
         ak1_number="",
+        ak1_issued_on=None,
+        kk_number="",
+        employer_name="",
         birth_date=participant.birth_date.replace(month=7, day=1),
         updated_at=timezone.now(),
     )
@@ -145,6 +150,7 @@ def participant_anonymise(*, participant: Participant, actor) -> Participant:
     Participant.history.filter(id=participant.pk).delete()
     enrollments = list(Enrollment.objects.filter(participant=participant).values_list("pk", flat=True))
     _blank_free_text(enrollments)
+    message_erase_about(kind=Enrollment._meta.label_lower, ids=enrollments)  # numbers and texts sent to them
     _erase_from_uploads(identity)
     _erase_from_admin_log(participant, enrollments, identity, label)
     _erase_from_other_text(identity, label)

@@ -73,18 +73,23 @@ class Availability(enum.StrEnum):
     OPEN = "open"
     FULL = "full"  # the window is open but the application limit is reached
     NOT_YET = "not_yet"  # the wave's registration opens later
-    CLOSED = "closed"  # the window has passed, the package started, or it is no longer open
+    CLOSED = "closed"  # the window has passed, the package started, its selection is decided, or it is not open
 
 
 def registration_window(package: TrainingPackage, today: datetime.date) -> Availability:
     """OPEN, NOT_YET or CLOSED by the package's status, its wave's window and the lifecycle (not the places).
 
+    A package whose selection is decided is closed, even inside its wave's window: an application
+    after the decision would never be ranked, and would only wait for a result that has been given.
+
     The one test of the window: `registration_create` refuses on it, and the public pages say it
     before the form.
     """
     cohort = package.cohort
-    if package.status != TrainingPackage.Status.OPEN or not lifecycle.may_now(
-        None, Enrollment.Status.APPLIED, Role.RESIDENT, lifecycle.timing(package, today)
+    if (
+        package.status != TrainingPackage.Status.OPEN
+        or package.selection_decided_at is not None
+        or not lifecycle.may_now(None, Enrollment.Status.APPLIED, Role.RESIDENT, lifecycle.timing(package, today))
     ):
         return Availability.CLOSED
     if cohort.registration_opens and today < cohort.registration_opens:
@@ -213,7 +218,9 @@ def registration_create(*, package: TrainingPackage, participant_data: dict) -> 
     # The person first, then the package (the order of participants.services.enrollments._lock).
     participant = Participant.objects.select_for_update().filter(nik=participant_data["nik"]).first()
     package = (
-        TrainingPackage.objects.select_for_update().select_related("cohort__program", "vocation").get(pk=package.pk)
+        TrainingPackage.objects.select_for_update(of=("self",))
+        .select_related("cohort__program", "vocation")
+        .get(pk=package.pk)
     )
     today = timezone.localdate()
     if registration_window(package, today) != Availability.OPEN:

@@ -30,12 +30,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import bulk_update_with_history
 
-from participants import lifecycle, notifications
+from participants import lifecycle
 from participants.eligibility import eligibility_failures_for
 from participants.lifecycle import Role
 from participants.models import Enrollment, Participant
 from participants.services.enrollments import StatusChange, enrollment_change_status, seats_left
 from participants.services.public import _fresh_receipt_number
+from participants.tasks import selection_results_send
 from pekalongan_training.params import whole_number
 from pekalongan_training.roles import is_dinas_staff
 from programs.models import TrainingPackage
@@ -47,6 +48,11 @@ DOC_FIELDS = ("doc_ktp", "doc_kk", "doc_ak1", "doc_employer")
 CENT = Decimal("0.01")
 # The history's change reason is a 100-character column.
 CHANGE_REASON_LENGTH = 100
+
+# What a person turned down for a rule that reads other rows is told (the public status page, the
+# message): anyone can type anyone's NIK, so what is told must not give away what is on record
+# (a seat elsewhere, an earlier training, a worker of the family). Staff read the rule's own reason.
+ON_RECORD_REASON = gettext_lazy("Does not meet the entry rules of this program; ask the dinas for the details.")
 
 # What each document is called where it is missing.
 DOCUMENT_LABELS = {
@@ -98,10 +104,13 @@ def parse_score(value) -> Decimal | None:
     return score
 
 
-def weighted_score(test_score, interview_score, package: TrainingPackage) -> Decimal | None:
-    """(test × test weight + interview × interview weight) / 100, two decimals rounded half up.
+def weighted_score_exact(test_score, interview_score, package: TrainingPackage) -> Decimal | None:
+    """(test × test weight + interview × interview weight) / 100, not rounded: what the ranking compares.
 
-    None while a score with a weight is missing; a score whose weight is 0 is not needed.
+    Two applicants who both show 74,00 may be 74,004 and 74,00 apart; rounding first would hand the
+    better one's place to the earlier application. Exact, as scores have two decimals and weights
+    are whole percents. None while a score with a weight is missing; a score whose weight is 0 is
+    not needed.
     """
     total = Decimal(0)
     for score, weight in ((test_score, package.test_weight), (interview_score, package.interview_weight)):
@@ -110,7 +119,13 @@ def weighted_score(test_score, interview_score, package: TrainingPackage) -> Dec
         if score is None:
             return None
         total += Decimal(score) * weight
-    return (total / 100).quantize(CENT, rounding=ROUND_HALF_UP)
+    return total / 100
+
+
+def weighted_score(test_score, interview_score, package: TrainingPackage) -> Decimal | None:
+    """The weighted score as shown: two decimals, rounded half up (`weighted_score_exact` ranks)."""
+    exact = weighted_score_exact(test_score, interview_score, package)
+    return None if exact is None else exact.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # --- the ranking ---------------------------------------------------------------------------------
@@ -130,7 +145,7 @@ class Ranked:
     """One applicant in the ranking: their scores, rule results, documents, and rank (None: not ranked)."""
 
     enrollment: Enrollment
-    weighted: Decimal | None
+    score: Decimal | None  # the weighted score, not rounded: the ranking's order
     rules: list[RuleResult]
     missing_documents: list[str]
     missing_scores: list[str]
@@ -138,6 +153,11 @@ class Ranked:
     # Why the person cannot be ranked at all (rules failed without an override, documents missing,
     # identity to verify; after the decision, the reason they were turned down).
     unranked_reasons: list[str] = field(default_factory=list)
+
+    @property
+    def weighted(self) -> Decimal | None:
+        """The weighted score as shown, two decimals."""
+        return None if self.score is None else self.score.quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def failed_rules(self) -> list[RuleResult]:
@@ -211,7 +231,7 @@ def selection_ranking(package: TrainingPackage) -> list[Ranked]:
         rules = [RuleResult(f.rule, f.reason, _covered(enrollment, f.rule)) for f in failed]
         row = Ranked(
             enrollment=enrollment,
-            weighted=weighted_score(enrollment.test_score, enrollment.interview_score, package),
+            score=weighted_score_exact(enrollment.test_score, enrollment.interview_score, package),
             rules=rules,
             missing_documents=[str(DOCUMENT_LABELS[name]) for name in documents if not getattr(enrollment, name)],
             missing_scores=[str(SCORE_LABELS[name]) for name in with_weight if getattr(enrollment, name) is None],
@@ -250,7 +270,7 @@ def _unranked_reasons(row: Ranked) -> list[str]:
 def _ranked_with_moves(rows: list[Ranked]) -> list[Ranked]:
     """By weighted score, ties to the earlier application; then each person moved by staff put at
     their rank (the lower rank first; two moved to the same rank keep their order by score)."""
-    by_score = sorted(rows, key=lambda row: (-row.weighted, row.enrollment.created_at, row.enrollment.pk))
+    by_score = sorted(rows, key=lambda row: (-row.score, row.enrollment.created_at, row.enrollment.pk))
     order = [row for row in by_score if not row.moved]
     moved = sorted((row for row in by_score if row.moved), key=lambda row: row.enrollment.selection_position)
     last = -1
@@ -366,7 +386,9 @@ def _check_staff(by) -> None:
 
 
 def _lock_package(package: TrainingPackage) -> TrainingPackage:
-    return TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+    """Lock the package's row only: without `of`, PostgreSQL also locks every joined row (here the wave
+    and the program, which would hold up every other package of the program)."""
+    return TrainingPackage.objects.select_for_update(of=("self",)).select_related("cohort__program").get(pk=package.pk)
 
 
 def _refuse_when_decided(package: TrainingPackage) -> None:
@@ -423,8 +445,10 @@ def selection_scores_save(*, package: TrainingPackage, rows: list[dict], by) -> 
             errors.setdefault(NON_FIELD_ERRORS, []).append(_("A row of the list is not an applicant of this package."))
         else:
             ids.append(pk)
+    # The enrollments' rows only (`of`): locking the people joined here, after the package, would be
+    # the reverse of the enrollment services' order (person, then package) and deadlock with them.
     enrollments = (
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
         .filter(package=package, status=Status.APPLIED, pk__in=ids)
         .select_related("participant")
         .in_bulk()
@@ -475,7 +499,8 @@ def selection_move(*, enrollment: Enrollment, position: int | None, reason: str,
     """
     _check_staff(by)
     package = _lock_package(enrollment.package)
-    enrollment = Enrollment.objects.select_for_update().select_related("participant").get(pk=enrollment.pk)
+    # The enrollment's row only, not the person's (see selection_scores_save).
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("participant").get(pk=enrollment.pk)
     _refuse_when_decided(package)
     errors: dict[str, list[str]] = {}
     if enrollment.status != Status.APPLIED:
@@ -520,7 +545,8 @@ class SelectionResult:
 def selection_decide(*, package: TrainingPackage, by, waitlist: int | None = None) -> SelectionResult:
     """Decide the selection: the top of the ranking up to the seats left are accepted, the next
     `waitlist` (by default as many as the quota) go on the waitlist in rank order, the rest are
-    rejected, "did not pass the selection"; those who cannot be ranked are rejected with the reason.
+    rejected, "did not pass the selection"; those who cannot be ranked are rejected with the reason
+    (for a rule that reads the record, a general one: `_reasons_told`).
 
     Seats staff already filled count (`seats_left`). Refused when already decided, when an applicant
     who meets the rules has no score, or an identity is still to verify. Every applicant gets their
@@ -548,6 +574,8 @@ def selection_decide(*, package: TrainingPackage, by, waitlist: int | None = Non
     plan = selection_plan(package, ranking=ranking, waitlist=waitlist)
     if plan.problems:
         raise ValidationError(plan.problems)
+    with translation.override(settings.LANGUAGE_CODE):
+        told = _reasons_told(plan.unranked, package)
     now = timezone.now()
     receipts: set[str] = set()
     for row in ranking:
@@ -579,13 +607,46 @@ def selection_decide(*, package: TrainingPackage, by, waitlist: int | None = Non
     for row in plan.rejected:
         change(row, Status.REJECTED, not_passed)
     for row in plan.unranked:
-        change(row, Status.REJECTED, " ".join(row.unranked_reasons) or not_passed)
+        reason, on_record = told[row.enrollment.pk]
+        change(row, Status.REJECTED, reason or not_passed)
+        if on_record:
+            _history_note(row.enrollment, " ".join(on_record))
     package.selection_decided_at = now
     package.selection_decided_by = by
     package._history_user = by
     package._change_reason = "selection decided"
     package.save(update_fields=["selection_decided_at", "selection_decided_by"])
     return SelectionResult(len(plan.accepted), len(plan.waitlisted), plan.rejected_total)
+
+
+def _reasons_told(rows: list[Ranked], package: TrainingPackage) -> dict[int, tuple[str, list[str]]]:
+    """Per enrollment: the reason a person turned down without a rank is told, and the reasons kept
+    from them (the rules that read the record, ON_RECORD_REASON in their place).
+
+    A rule reads the record when the typed answers alone pass it (`typed_only`): the seat elsewhere,
+    the earlier training, the worker of the same No. KK. The rules on what the person typed (age,
+    domicile, school, work, AK/1) and the documents keep their own reason, so the person knows what
+    to bring or fix.
+    """
+    if not rows:
+        return {}
+    typed = eligibility_failures_for([row.enrollment.participant for row in rows], package, typed_only=True)
+    told = {}
+    for row, typed_failures in zip(rows, typed, strict=True):
+        typed_rules = {failure.rule for failure in typed_failures}
+        reasons = [rule.reason for rule in row.failed_rules if rule.rule in typed_rules]
+        on_record = [rule.reason for rule in row.failed_rules if rule.rule not in typed_rules]
+        if on_record:
+            reasons.append(str(ON_RECORD_REASON))
+        told[row.enrollment.pk] = (" ".join([*reasons, *row.unranked_notes]), on_record)
+    return told
+
+
+def _history_note(enrollment: Enrollment, note: str) -> None:
+    """Put the reasons kept from the person as the change reason of the history row their rejection just
+    wrote: staff find them in the history, the person reads the decision reason."""
+    latest = enrollment.history.order_by("-history_date", "-history_id").values_list("history_id", flat=True)[:1]
+    Enrollment.history.filter(history_id__in=list(latest)).update(history_change_reason=note[:CHANGE_REASON_LENGTH])
 
 
 @transaction.atomic
@@ -602,8 +663,15 @@ def selection_status_change(*, enrollment: Enrollment, status: str, reason: str,
 
 
 @transaction.atomic
-def selection_announce(*, package: TrainingPackage, by) -> TrainingPackage:
-    """Publish the decided result and, once the transaction commits, have every applicant told theirs."""
+def selection_announce(*, package: TrainingPackage, by, notify: bool = True) -> TrainingPackage:
+    """Publish the decided result and, once the transaction commits, have every applicant told theirs.
+
+    The messages are written by a task (`participants.tasks.selection_results_send`), not in the
+    staff member's request: a few queries per applicant, for hundreds of applicants, and an error
+    halfway fails the task, not the announcement; the task run again sends each message once (by
+    its key). notify=False publishes without telling anyone (the demo city, whose phone numbers are
+    made up).
+    """
     _check_staff(by)
     package = _lock_package(package)
     if package.selection_decided_at is None:
@@ -617,5 +685,6 @@ def selection_announce(*, package: TrainingPackage, by) -> TrainingPackage:
     package._history_user = by
     package._change_reason = "selection announced"
     package.save(update_fields=["announcement_published_at"])
-    transaction.on_commit(lambda: notifications.selection_results(package=package))
+    if notify:
+        transaction.on_commit(lambda: selection_results_send.enqueue(package.pk))
     return package

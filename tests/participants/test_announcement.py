@@ -388,6 +388,10 @@ def test_after_the_announcement_the_accepted_applicant_sees_it_with_a_link(clien
     text = _text(response)
     assert "Accepted as a participant" in text and "Received" not in text
     assert reverse("public:announcement", args=[package.pk]) in response.content.decode()
+    # The announcement publishes the receipt number: the page guarded by it and the birth date shows
+    # the name only shortened, as the announcement does, never in full.
+    assert "Name (shortened) D*** L******" in text
+    assert "Dewi" not in text and "Lestari" not in text
 
 
 def test_after_the_announcement_the_waitlisted_applicant_sees_their_number(client):
@@ -421,7 +425,8 @@ def test_an_applicant_entered_by_staff_looks_up_the_number_given_at_the_decision
     response = _look_up(client, 51)
     assert response.context["found"].state == "accepted"
     text = _text(response)
-    assert "Bambang" not in text and "Name, as you typed it" not in text  # nothing typed: nothing from the record
+    assert "Bambang" not in text and "B****** H******" not in text  # nothing typed: nothing from the record
+    assert "Name (shortened)" not in text
     assert _look_up(client, 51, BIRTH + datetime.timedelta(days=1)).context["found"] is None
 
 

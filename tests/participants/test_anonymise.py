@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from participants import imports
 from participants.models import Participant
 from participants.services import participant_anonymise
+from pekalongan_training.messaging import message_send
+from pekalongan_training.models import Message
 from reports import indicators
 from tests import factories
 
@@ -275,3 +277,27 @@ def test_an_upload_with_only_the_person_in_it_is_deleted():
     )
     participant_anonymise(participant=person, actor=staff)
     assert not ParticipantImport.objects.filter(pk=batch.pk).exists()
+
+
+def test_anonymising_erases_the_no_kk_the_employer_the_ak1_date_and_the_messages_sent():
+    person = factories.ParticipantFactory(
+        phone="081234567890",
+        kk_number="3375011203150001",
+        employer_name="PR Sekar Tembakau",
+        ak1_number="3375-2026-00001",
+        ak1_issued_on=datetime.date(2026, 1, 5),
+    )
+    enrollment = factories.EnrollmentFactory(participant=person, status="applied")
+    message_send(
+        key="uji:anonim",
+        to=person.phone,
+        channel="whatsapp",
+        template="owner_notice",
+        context={"text": "Lamaran Siti Aminah diterima"},
+        about=enrollment,
+    )
+    participant_anonymise(participant=person, actor=factories.StaffFactory())
+    person.refresh_from_db()
+    assert (person.kk_number, person.employer_name, person.ak1_number, person.ak1_issued_on) == ("", "", "", None)
+    message = Message.objects.get(key="uji:anonim")
+    assert (message.recipient, message.body) == ("", "")

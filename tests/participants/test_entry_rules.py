@@ -95,6 +95,13 @@ def _person(**kwargs):
     return factories.ParticipantFactory(**kwargs)
 
 
+def _worker(employer=FACTORY, kk_number=KK, source=Enrollment.Source.STAFF, **enrollment):
+    """A worker of `employer` on record, with an enrollment of `source` elsewhere (what makes the record trusted)."""
+    worker = _person(kk_number=kk_number, employer_name=employer, employment_status_at_intake="employed")
+    factories.EnrollmentFactory(participant=worker, source=source, **{"status": "completed", **enrollment})
+    return worker
+
+
 def _rules(person, package, **kwargs):
     return [failure.rule for failure in eligibility_failures(person, package, **kwargs)]
 
@@ -185,10 +192,37 @@ def test_employers_are_compared_as_people_write_them():
     assert employer_key("Ptolemy Batik") == "ptolemy batik"  # "PT" only as a word of its own
 
 
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("PR Sekar Tembakau", "sekar tembakau"),  # perusahaan rokok, as cigarette factories are called
+        ("P.R. Sekar Tembakau", "sekar tembakau"),
+        ("Sekar Tembakau", "sekar tembakau"),
+        ("PT. Urip Sugiharto Tbk", "urip sugiharto"),
+        ("PT Urip Sugiharto, Tbk.", "urip sugiharto"),
+        ("CV. Batik Pesisir", "batik pesisir"),
+        ("UD Sumber Rejeki", "sumber rejeki"),
+        ("Prima Rasa", "prima rasa"),  # "PR", "CV", "UD" only as words of their own
+        ("Udin Konveksi", "udin konveksi"),
+        ("Tbk Jaya Makmur", "tbk jaya makmur"),  # "Tbk" only at the end
+    ],
+)
+def test_an_employer_is_compared_without_its_legal_form(written, key):
+    assert employer_key(written) == key
+
+
+def test_a_factory_named_with_its_legal_form_takes_workers_who_write_it_without():
+    package = _factory_package(employer="PR Sekar Tembakau")
+    worker = _person(beneficiary_group="factory_worker", employer_name="Sekar Tembakau")
+    assert _rules(worker, package) == []
+    listed = _factory_package(employer="Urip Sugiharto")
+    assert _rules(_person(beneficiary_group="factory_worker", employer_name="PT. Urip Sugiharto Tbk"), listed) == []
+
+
 def test_family_of_a_worker_of_the_named_factory_by_the_same_kk():
     package = _factory_package()
-    _person(kk_number=KK, employer_name="PT. URIP SUGIHARTO", employment_status_at_intake="employed")
-    _person(kk_number=OTHER_KK, employer_name="PT Djarum", employment_status_at_intake="employed")
+    _worker(employer="PT. URIP SUGIHARTO")
+    _worker(employer="PT Djarum", kk_number=OTHER_KK)
     same_kk = _person(kk_number=KK, beneficiary_group="factory_worker_family")
     other_kk = _person(kk_number=OTHER_KK, beneficiary_group="factory_worker_family")  # family of another factory
     no_worker = _person(kk_number="3375031201150003", beneficiary_group="factory_worker_family")
@@ -205,6 +239,78 @@ def test_a_worker_is_not_their_own_family():
     package = _factory_package()
     alone = _person(kk_number=KK, beneficiary_group="factory_worker_family", employer_name="")
     assert _rules(alone, package) == ["factory_worker"]
+
+
+def test_a_worker_who_only_registered_online_is_no_proof_of_family():
+    """Anyone can register online as a worker of the factory with any No. KK: until staff verify that
+    registration, or the person has an enrollment staff entered or imported, it lets no family in."""
+    package = _factory_package()
+    family = _person(kk_number=KK, beneficiary_group="factory_worker_family")
+    made_up = _worker(source=Enrollment.Source.REGISTRATION, package=package, status="applied")
+    assert _rules(family, package) == ["factory_worker"]
+    # The same worker, once staff verified the online registration.
+    Enrollment.objects.filter(participant=made_up).update(consent_verified_at=timezone.now())
+    assert _rules(family, package) == []
+    Enrollment.objects.filter(participant=made_up).delete()
+    assert _rules(family, package) == ["factory_worker"]  # and a worker with no enrollment at all
+    # A worker entered by staff, or imported, somewhere else: the record is trusted.
+    factories.EnrollmentFactory(participant=made_up, source=Enrollment.Source.IMPORT)
+    assert _rules(family, package) == []
+
+
+def test_a_worker_made_up_online_lets_no_family_in_through_the_public_form(client):
+    package, _cohort_ = _strict_factory_package()
+    kelurahan = factories.KelurahanFactory()
+    fake_worker = _typed(
+        kelurahan,
+        nik=make_nik(sex="M", birth_date=BIRTH, serial=42),
+        sex="M",
+        full_name="Pekerja Palsu",
+        beneficiary_group="factory_worker",
+        employment_status_at_intake="employed",
+        employer_name="PT Urip Sugiharto",
+    )
+    assert client.post(reverse("public:register", args=[package.pk]), fake_worker).status_code == 302
+    assert client.post(reverse("public:register", args=[package.pk]), _typed(kelurahan)).status_code == 302
+    family = Participant.objects.get(nik=NIK)
+    # Staff see it: the only "worker" of her KK is an online registration nobody verified.
+    assert _rules(family, package) == ["factory_worker"]
+    staff = factories.StaffFactory()
+    with pytest.raises(ValidationError) as error:
+        applicant_accept(enrollment=Enrollment.objects.get(participant=family), actor=staff)
+    assert "override_reason" in error.value.message_dict
+    assert Enrollment.objects.get(participant=family).status == "applied"
+
+
+@pytest.mark.parametrize("not_working", [False, None])
+def test_the_factory_rule_holds_when_not_working_is_off_for_the_category(not_working):
+    """The demo city sets "not working: No" for factory packages (their people work); the factory's
+    rule must hold all the same, and "not working" stays off."""
+    program = _program(exclude_working=not_working is None)
+    CategoryRules.objects.create(
+        program=program,
+        category=TrainingPackage.Category.FACTORY_WORKERS,
+        exclude_working=not_working,
+        required_employer=FACTORY,
+    )
+    package = _package(program=program, category=TrainingPackage.Category.FACTORY_WORKERS)
+    bank = _person(employment_status_at_intake="employed", beneficiary_group="factory_worker", employer_name="Bank BRI")
+    assert _rules(bank, package) == ["factory_worker"]
+    worker = _person(employment_status_at_intake="employed", beneficiary_group="factory_worker", employer_name=FACTORY)
+    assert _rules(worker, package) == []
+    _worker()
+    assert _rules(_person(kk_number=KK, beneficiary_group="factory_worker_family"), package) == []
+    assert _rules(_person(kk_number=OTHER_KK, beneficiary_group="factory_worker_family"), package) == ["factory_worker"]
+
+
+def test_a_factory_package_without_a_named_factory_goes_by_the_group_whatever_not_working_says():
+    program = _program()  # "not working" off
+    CategoryRules.objects.create(program=program, category=TrainingPackage.Category.FACTORY_WORKERS)
+    package = _package(program=program, category=TrainingPackage.Category.FACTORY_WORKERS)
+    assert _rules(_person(beneficiary_group="job_seeker", employment_status_at_intake="employed"), package) == [
+        "factory_worker"
+    ]
+    assert _rules(_person(beneficiary_group="factory_worker_family"), package) == []
 
 
 def test_a_factory_package_without_a_named_factory_goes_by_the_group():
@@ -303,7 +409,11 @@ def test_the_category_row_changes_the_program_rules_for_its_packages_only():
     factory = _package(cohort=cohort, category=TrainingPackage.Category.FACTORY_WORKERS)
     blk = _package(cohort=cohort, category=TrainingPackage.Category.BLK)
     kelurahan = _package(cohort=cohort, category=TrainingPackage.Category.KELURAHAN)
-    seventeen = _person(birth_date=_years_before(factory.starts_on, 17), employment_status_at_intake="employed")
+    seventeen = _person(
+        birth_date=_years_before(factory.starts_on, 17),
+        employment_status_at_intake="employed",
+        beneficiary_group="factory_worker",
+    )
     assert _rules(seventeen, factory) == []  # 16 is enough here, no AK/1, and working is not looked at
     assert _rules(seventeen, kelurahan) == ["min_age", "ak1"]  # the program's rules
     assert _rules(seventeen, blk) == ["min_age", "working", "ak1"]  # the program's, and not working
@@ -337,7 +447,8 @@ def test_everyone_s_rules_take_the_same_queries_whatever_their_number():
     cohort = _cohort(program)
     package = _package(cohort=cohort, category=TrainingPackage.Category.FACTORY_WORKERS)
     sibling = _package(cohort=cohort)
-    _person(kk_number=KK, employer_name=FACTORY)
+    _worker()
+    _worker(source=Enrollment.Source.REGISTRATION)  # not trusted: no more queries for it
     people = []
     for _ in range(12):
         person = _person(kk_number=KK, beneficiary_group="factory_worker_family")

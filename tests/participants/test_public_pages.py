@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,8 +15,10 @@ from django.utils.functional import Promise
 
 from participants.forms.public import RegistrationForm, StatusLookupForm
 from participants.models import Enrollment
-from participants.public_pages import normalize_receipt_number, weekdays_text
-from programs.models import TrainingPackage
+from participants.public_pages import entry_rules, normalize_receipt_number, weekdays_text
+from participants.services import registration_create
+from participants.services.public import Availability, registration_window
+from programs.models import CategoryRules, TrainingPackage
 from tests import factories
 from tests.factories import make_nik
 
@@ -103,6 +106,31 @@ def test_the_list_shows_rules_schedule_venue_places_and_the_dinas(client):
     assert "(0285) 421731" in text and "https://wa.me/628159946937" in client.get("/pelatihan/").content.decode()
 
 
+@pytest.mark.parametrize("not_working", [True, False])
+def test_a_factory_package_names_its_factory_whatever_not_working_says(not_working):
+    program = factories.ProgramFactory(fiscal_year=TODAY.year, exclude_working=True)
+    row = CategoryRules.objects.create(
+        program=program,
+        category=TrainingPackage.Category.FACTORY_WORKERS,
+        exclude_working=not_working,
+        required_employer="PT Urip Sugiharto",
+    )
+    package = _package(program=program, category=TrainingPackage.Category.FACTORY_WORKERS)
+    with translation.override("en"):
+        rules = entry_rules(package)
+        assert "You work at PT Urip Sugiharto, or you are family of a worker there (the same No. KK)." in rules
+        assert "You are not working and do not run a business." not in rules
+        row.required_employer = ""
+        row.save()
+        package.refresh_from_db()
+        rules = entry_rules(package)
+    assert "Meant for cigarette-factory workers and their families." in rules
+    assert "You are not working and do not run a business." not in rules
+    other = _package(program=program)  # another category: the program's "not working"
+    with translation.override("en"):
+        assert "You are not working and do not run a business." in entry_rules(other)
+
+
 def test_the_dinas_contact_comes_from_one_setting(client, settings):
     settings.DINAS_CONTACT = {"address": "Jl. Contoh Alamat 1, Kota Pekalongan", "whatsapp": "0811-2222-333"}
     content = client.get(reverse("public:package-list")).content.decode()
@@ -181,6 +209,37 @@ def test_a_package_one_cannot_apply_for_says_so_instead_of_the_form(client, make
     posted = client.post(reverse("public:register", args=[package.pk]), _form())
     assert posted.status_code == 200 and 'name="nik"' not in posted.content.decode()
     assert Enrollment.objects.filter(source="registration").count() == 0
+
+
+def test_registration_closes_once_the_selection_is_decided_even_inside_the_window(client):
+    package = _package(title="Sudah Diseleksi", closes=5)
+    assert registration_window(package, TODAY) == Availability.OPEN
+    TrainingPackage.objects.filter(pk=package.pk).update(selection_decided_at=timezone.now())
+    package.refresh_from_db()
+    assert registration_window(package, TODAY) == Availability.CLOSED
+    listed = client.get(reverse("public:package-list"))
+    assert [fact.package for fact in listed.context["not_open"]] == [package]
+    assert listed.context["open"] == []
+    assert reverse("public:register", args=[package.pk]) not in listed.content.decode()
+    assert "Registration is closed: the selection for this package is decided." in _text(listed)
+    page = client.get(reverse("public:register", args=[package.pk]))
+    assert "Registration is closed" in _text(page) and 'name="nik"' not in page.content.decode()
+    posted = client.post(reverse("public:register", args=[package.pk]), _form())
+    assert posted.status_code == 200 and 'name="nik"' not in posted.content.decode()
+    data = {
+        "nik": make_nik(sex="F", birth_date=BIRTH, serial=78),
+        "full_name": "Dewi Lestari",
+        "sex": "F",
+        "birth_date": BIRTH,
+        "kelurahan": factories.KelurahanFactory(),
+        "education": 5,
+        "employment_status_at_intake": "unemployed",
+        "beneficiary_group": "job_seeker",
+    }
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        registration_create(package=package, participant_data=data)
+    assert error.value.messages == ["Registration for this package is closed."]
+    assert not Enrollment.objects.filter(package=package).exists()
 
 
 def test_a_planned_package_has_no_public_page(client):
@@ -296,7 +355,9 @@ def test_a_right_pair_shows_received_not_accepted_with_the_schedule(client):
     text = _text(response)
     assert "In selection: no result yet" in text and "You are not a participant yet" in text
     assert "Accepted as a participant" not in text
-    assert number in text and "Name, as you typed it Dewi Lestari" in text
+    # The name typed, shortened as in the announcement: a receipt number is public there.
+    assert number in text and "Name (shortened) D*** L******" in text
+    assert "Dewi" not in text and "Lestari" not in text
     assert "Menjahit Busana" in text and "LPK Kartika, Jl. Melati 17" in text and "Monday to Friday" in text
     person = Enrollment.objects.get().participant
     content = response.content.decode()

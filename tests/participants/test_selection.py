@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_tasks_db.models import DBTaskResult
 
 from participants import notifications
 from participants.models import Enrollment
@@ -26,8 +27,9 @@ from participants.services import (
     selection_ranking,
     selection_scores_save,
 )
-from participants.services.selection import parse_score, required_documents, weighted_score
-from programs.models import TrainingPackage
+from participants.services.selection import ON_RECORD_REASON, parse_score, required_documents, weighted_score
+from pekalongan_training.models import Message
+from programs.models import CategoryRules, TrainingPackage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +64,8 @@ _clock = {"minutes": 0}
 def _applicant(package, name, test=None, interview=None, *, docs=True, receipt=True, person=None, **fields):
     """An applicant who applied a minute after the one made before (so ties go by this order)."""
     _clock["minutes"] += 1
+    if package.category == TrainingPackage.Category.FACTORY_WORKERS:  # a worker, unless told otherwise
+        person = {"beneficiary_group": "factory_worker", **(person or {})}
     enrollment = factories.EnrollmentFactory(
         package=package,
         status=Status.APPLIED,
@@ -150,6 +154,18 @@ def test_the_ranking_by_weighted_score_ties_to_the_earlier_application():
     # The same scores, Dedi's application later than Ani's: Ani first.
     Enrollment.objects.filter(pk=dedi.pk).update(created_at=timezone.now())
     assert _names(selection_ranking(package))[2:4] == ["Ani", "Dedi"]
+
+
+def test_the_ranking_compares_the_scores_before_they_are_rounded():
+    package = _package(quota=1)  # 40/60
+    _applicant(package, "A", 80, 70)  # 32 + 42 = 74, applied first
+    _applicant(package, "B", "80.01", 70)  # 32,004 + 42 = 74,004: shown as 74,00 too, and higher
+    ranking = selection_ranking(package)
+    assert [(name, row.rank, row.weighted) for name, row in zip(_names(ranking), ranking, strict=True)] == [
+        ("B", 1, Decimal("74.00")),
+        ("A", 2, Decimal("74.00")),
+    ]
+    assert _names(selection_plan(package).accepted) == ["B"]
 
 
 def test_a_move_puts_the_person_at_that_rank_with_the_reason_kept():
@@ -427,6 +443,102 @@ def test_the_announcement_after_the_decision_sets_the_time_and_tells_everyone(
     assert told == [package.pk]
     with pytest.raises(ValidationError):
         selection_announce(package=package, by=None)  # once
+
+
+def _told(text):
+    """A text as the people are told it (in Indonesian, once the catalogue is compiled)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text)
+
+
+def test_a_rule_that_reads_the_record_is_not_told_to_the_person(django_capture_on_commit_callbacks):
+    """Anyone can type anyone's NIK: a seat elsewhere on record is not told on the status page or in
+    the message, only that a rule is not met; staff keep the reason in the history. A rule on what
+    the person typed keeps its reason."""
+    package = _package(quota=1)
+    program = package.cohort.program
+    program.one_per_wave = True
+    program.save()
+    elsewhere = _package(cohort=package.cohort, code="LAIN-SEAT-07")
+    _applicant(package, "Ani", 80, 70)
+    seated = _applicant(package, "Sudah Duduk", 99, 99)
+    factories.EnrollmentFactory(participant=seated.participant, package=elsewhere, status=Status.ENROLLED)
+    both = _applicant(package, "Luar Dan Duduk", 99, 99, person={"kelurahan": None})
+    factories.EnrollmentFactory(participant=both.participant, package=elsewhere, status=Status.ENROLLED)
+    outside = _applicant(package, "Luar Kota", 99, 99, person={"kelurahan": None})
+    staff = factories.StaffFactory()
+    selection_decide(package=package, by=staff)
+    seated.refresh_from_db()
+    both.refresh_from_db()
+    outside.refresh_from_db()
+    assert seated.status == both.status == outside.status == Status.REJECTED
+    assert seated.decision_reason == _told(ON_RECORD_REASON)
+    assert "warga Kota Pekalongan" in both.decision_reason and _told(ON_RECORD_REASON) in both.decision_reason
+    assert "warga Kota Pekalongan" in outside.decision_reason
+    assert _told(ON_RECORD_REASON) not in outside.decision_reason
+    for enrollment in (seated, both):
+        assert "LAIN-SEAT-07" not in enrollment.decision_reason
+        assert "LAIN-SEAT-07" in enrollment.history.latest().history_change_reason  # for staff
+        assert enrollment.history.latest().status == Status.REJECTED
+    with django_capture_on_commit_callbacks(execute=True):
+        selection_announce(package=package, by=staff)
+    bodies = {message.about_id: message.body for message in Message.objects.filter(template="selection_result")}
+    assert _told(ON_RECORD_REASON) in bodies[seated.pk]
+    assert not [body for body in bodies.values() if "LAIN-SEAT-07" in body]
+
+
+def test_no_worker_of_the_family_on_record_is_not_told_and_a_wrong_employer_is():
+    package = _package(category=TrainingPackage.Category.FACTORY_WORKERS)
+    program = package.cohort.program
+    program.exclude_working = True
+    program.save()
+    CategoryRules.objects.create(
+        program=program, category=TrainingPackage.Category.FACTORY_WORKERS, required_employer="PT Urip Sugiharto"
+    )
+    _applicant(
+        package, "Pekerja", 80, 70, person={"employer_name": "PT Urip Sugiharto", "beneficiary_group": "factory_worker"}
+    )
+    family = _applicant(
+        package,
+        "Keluarga",
+        99,
+        99,
+        person={"kk_number": "3375031201150003", "beneficiary_group": "factory_worker_family"},
+    )
+    other = _applicant(
+        package, "Pabrik Lain", 99, 99, person={"employer_name": "PT Lain", "beneficiary_group": "factory_worker"}
+    )
+    selection_decide(package=package, by=None)
+    family.refresh_from_db()
+    other.refresh_from_db()
+    assert (family.status, family.decision_reason) == (Status.REJECTED, _told(ON_RECORD_REASON))
+    assert "No. KK" in family.history.latest().history_change_reason
+    assert other.status == Status.REJECTED and "PT Lain" in other.decision_reason
+
+
+def test_the_announcement_has_the_results_sent_by_the_task_queue_not_in_the_request(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    package, _people = _decided_world()
+    selection_decide(package=package, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        selection_announce(package=package, by=factories.StaffFactory())
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"]) == ("participants.tasks.selection_results_send", [package.pk])
+    assert not Message.objects.exists()  # written by the worker, later
+
+
+def test_the_demo_announces_without_telling_anyone(settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    package, _people = _decided_world()
+    selection_decide(package=package, by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        selection_announce(package=package, by=None, notify=False)
+    package.refresh_from_db()
+    assert package.announcement_published_at is not None
+    assert not DBTaskResult.objects.exists()
+    assert not Message.objects.exists()
 
 
 # --- the pages -------------------------------------------------------------------------------------------

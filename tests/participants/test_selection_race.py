@@ -3,6 +3,7 @@ quota holds."""
 
 import datetime
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -11,7 +12,14 @@ from django.db import connection
 from django.utils import timezone
 
 from participants.models import Enrollment
-from participants.services import enrollment_create, selection_decide
+from participants.services import (
+    applicant_reject,
+    enrollment_create,
+    selection_decide,
+    selection_move,
+    selection_scores_save,
+)
+from participants.services import selection as selection_services
 from programs.models import TrainingPackage
 from tests import factories
 
@@ -124,3 +132,76 @@ def test_many_enrollments_racing_a_decision_never_pass_the_quota(reference_data)
     assert not isinstance(outcomes[0], ValidationError)
     assert Enrollment.objects.filter(package=package).holding_seats().count() == 4
     assert _decisions(package) == 1
+
+
+def _wait_until_another_waits_for_a_lock(seconds: float = 10) -> None:
+    """Return once another connection to this database is waiting for a row lock (or after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else a transaction reads its first look again
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+
+
+@pytest.mark.parametrize("write", ["scores", "move"])
+def test_scores_or_a_move_saved_while_the_applicant_is_rejected_both_finish(reference_data, monkeypatch, write):
+    """The selection locks the package, then the enrollment; the rejection (every enrollment service)
+    locks the person, then the package. Were the selection to lock the person with the enrollment,
+    each would wait for the other: PostgreSQL would end one with a deadlock error.
+
+    The order is forced: the rejection holds the person and waits for the package, which the
+    selection holds, before the selection asks for the enrollment.
+    """
+    package = _package_with_applicants(quota=3, applicants=2)
+    staff = factories.StaffFactory()
+    applicant = Enrollment.objects.filter(package=package).order_by("pk").first()
+    package_locked = threading.Event()
+    lock_package = selection_services._lock_package
+
+    def lock_package_then_wait(package):
+        locked = lock_package(package)
+        package_locked.set()
+        _wait_until_another_waits_for_a_lock()  # the rejection, holding the person, waits for the package
+        return locked
+
+    monkeypatch.setattr(selection_services, "_lock_package", lock_package_then_wait)
+
+    def selection():
+        if write == "scores":
+            return selection_scores_save(
+                package=package, rows=[{"enrollment": applicant.pk, "test_score": "88,5"}], by=staff
+            )
+        return selection_move(enrollment=applicant, position=1, reason="Nilai wawancara dikoreksi", by=staff)
+
+    def rejection():
+        assert package_locked.wait(10)
+        return applicant_reject(enrollment=applicant, reason="Tidak datang saat tes", actor=staff)
+
+    outcomes = [None, None]
+
+    def run(index, job):
+        try:
+            outcomes[index] = job()
+        except Exception as error:  # a deadlock is an OperationalError: kept to be asserted on
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, job)) for index, job in enumerate((selection, rejection))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [isinstance(outcome, Exception) for outcome in outcomes] == [False, False], outcomes
+    applicant.refresh_from_db()
+    assert (applicant.status, applicant.decision_reason) == (Enrollment.Status.REJECTED, "Tidak datang saat tes")
+    if write == "scores":
+        assert applicant.test_score == Decimal("88.5")
+    else:
+        assert applicant.selection_position == 1

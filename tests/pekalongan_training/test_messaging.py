@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from participants import notifications
 from participants.models import Enrollment
+from participants.tasks import selection_results_send
 from pekalongan_training.messaging import backends, message_send
 from pekalongan_training.messaging.tasks import message_deliver
 from pekalongan_training.models import Message, OptOut
@@ -433,6 +434,65 @@ def test_each_applicant_gets_their_own_selection_result(django_capture_on_commit
     assert all(announcement in m.body for m in messages.values())
     assert all(accepted.receipt_number not in m.body for pk, m in messages.items() if pk != accepted.pk)
     assert all(m.status == "sent" for m in messages.values()) and len(backends.outbox) == 4
+
+
+def _announced_package(applicants=3):
+    decided = timezone.now()
+    package = TrainingPackageFactory(
+        status=TrainingPackage.Status.OPEN, selection_decided_at=decided, announcement_published_at=decided
+    )
+    people = [
+        _applicant(package, Enrollment.Status.REJECTED, n=n, decision_reason="tidak lolos seleksi")
+        for n in range(applicants)
+    ]
+    return package, people
+
+
+def test_the_selection_results_task_run_twice_tells_each_applicant_once(django_capture_on_commit_callbacks):
+    package, people = _announced_package()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert selection_results_send.call(package.pk) == 3
+        assert selection_results_send.call(package.pk) == 0  # a worker restarted and ran it again
+    assert sorted(Message.objects.values_list("about_id", flat=True)) == sorted(e.pk for e in people)
+    assert len(backends.outbox) == 3
+
+
+def test_the_selection_results_task_run_again_after_an_error_tells_only_the_rest(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    package, people = _announced_package()
+    real_send = notifications.message_send
+    calls = []
+
+    def send_then_break(**message):
+        calls.append(message["key"])
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return real_send(**message)
+
+    monkeypatch.setattr(notifications, "message_send", send_then_break)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        selection_results_send.call(package.pk)
+    assert Message.objects.count() == 1
+    monkeypatch.setattr(notifications, "message_send", real_send)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert selection_results_send.call(package.pk) == 2
+    assert sorted(Message.objects.values_list("about_id", flat=True)) == sorted(e.pk for e in people)
+    assert sorted(item["id"] for item in backends.outbox) == sorted(Message.objects.values_list("key", flat=True))
+
+
+def test_the_selection_result_names_the_receipt_number_the_announcement_lists(django_capture_on_commit_callbacks):
+    package, _people = _announced_package(applicants=0)
+    enrollment = EnrollmentFactory(
+        package=package,
+        status=Enrollment.Status.ENROLLED,
+        receipt_number="2026-TERDAF1",
+        submitted=[{"receipt_number": "2026-TERDAF1"}, {"receipt_number": "2026-KIRIM22"}],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notifications.selection_results(package=package) == 1
+    body = Message.objects.get(about_id=enrollment.pk).body
+    assert "2026-TERDAF1" in body and "2026-KIRIM22" not in body
 
 
 def test_no_selection_results_before_the_decision():
