@@ -217,6 +217,11 @@ class Enrollment(models.Model):
     competency = models.CharField(
         _("competency test (LSP)"), max_length=20, choices=Competency.choices, default=Competency.NOT_TESTED
     )
+    competency_scheme = models.CharField(
+        _("competency scheme (LSP)"), max_length=200, blank=True, help_text=_("The BNSP scheme the LSP tested.")
+    )
+    competency_certificate_number = models.CharField(_("competency certificate number"), max_length=80, blank=True)
+    competency_expires_on = models.DateField(_("competency certificate valid until"), null=True, blank=True)
     waitlisted_at = models.DateTimeField(_("on the waitlist since"), null=True, blank=True)
     decision_reason = models.TextField(
         _("reason for the last change of status"),
@@ -429,6 +434,16 @@ class Outcome(models.Model):
         NOT_WORKING = "not_working", _("Not working")
         UNREACHABLE = "unreachable", _("Not reachable")
 
+    class Source(models.TextChoices):
+        SELF_REPORTED = "self_reported", _("Answered by the alumnus (personal link)")
+        STAFF_CALL = "staff_call", _("Recorded by staff (call)")
+
+    class Help(models.TextChoices):
+        CAPITAL = "capital", _("Capital")
+        TOOLS = "tools", _("Tools")
+        INTERNSHIP = "internship", _("Internship")
+        PLACEMENT = "placement", _("Job placement")
+
     WORKING_STATUSES = (Status.SELF_EMPLOYED, Status.EMPLOYED)
 
     enrollment = models.ForeignKey(
@@ -445,6 +460,30 @@ class Outcome(models.Model):
     monthly_income = RupiahField(_("monthly income (Rp)"), null=True, blank=True)
     employer_name = models.CharField(_("employer"), max_length=150, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Answered by the alumnus through their personal link, or by staff on a call.
+    source = models.CharField(_("source"), max_length=15, choices=Source.choices, default=Source.STAFF_CALL)
+    work_started_on = models.DateField(
+        _("current work or business since"), null=True, blank=True, help_text=_("Gives the waiting time to work.")
+    )
+    satisfaction = models.PositiveSmallIntegerField(
+        _("satisfaction with the training (1-5)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    help_needed = models.JSONField(
+        _("what would help"), default=list, blank=True, help_text=_("capital, tools, internship, placement")
+    )
+    contact_again = models.BooleanField(_("may be contacted again"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified by staff"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="verified_outcomes",
+        verbose_name=_("verified by"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -465,6 +504,13 @@ class Outcome(models.Model):
             models.UniqueConstraint(fields=["enrollment", "round"], name="participants_outcome_unique_round"),
             models.CheckConstraint(condition=Q(round__in=[3, 6, 12]), name="participants_outcome_round_valid"),
             models.CheckConstraint(
+                condition=Q(source__in=["self_reported", "staff_call"]), name="participants_outcome_source_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="participants_outcome_satisfaction_range",
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=["self_employed", "employed", "further_training", "not_working", "unreachable"]),
                 name="participants_outcome_status_valid",
             ),
@@ -472,6 +518,80 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} · {self.get_round_display()}"
+
+
+class FollowUpInvitation(models.Model):
+    """A personal follow-up link sent to a completer for one round: when it went out, the reminders,
+    and when it was answered (participants/services/followup_links.py)."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.CASCADE, related_name="followup_invitations", verbose_name=_("enrollment")
+    )
+    round = models.PositiveSmallIntegerField(_("follow-up round"), choices=Outcome.Round.choices)
+    sent_at = models.DateTimeField(_("first sent"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrollment", "round"]
+        verbose_name = _("follow-up link")
+        verbose_name_plural = _("follow-up links")
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "round"], name="participants_invitation_unique_round"),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.get_round_display()}"
+
+
+class Certificate(models.Model):
+    """A training certificate ("sertifikat pelatihan") issued by the system, verifiable by its code at
+    /sertifikat/<code>/. Revoking keeps the record."""
+
+    enrollment = models.ForeignKey(
+        Enrollment, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("enrollment")
+    )
+    number = models.CharField(_("certificate number"), max_length=60, unique=True)
+    code = models.CharField(_("verification code"), max_length=32, unique=True, editable=False)
+    issued_on = models.DateField(_("issued on"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="issued_certificates",
+        verbose_name=_("issued by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="revoked_certificates",
+        verbose_name=_("revoked by"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_on", "number"]
+        verbose_name = _("training certificate")
+        verbose_name_plural = _("training certificates")
+        constraints = [
+            # One valid certificate per enrollment; a revoked one stays beside its replacement.
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(revoked_at__isnull=True),
+                name="participants_certificate_one_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
 
 
 class ParticipantImport(models.Model):
