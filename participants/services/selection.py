@@ -39,7 +39,7 @@ from participants.services.public import _fresh_receipt_number
 from participants.tasks import selection_results_send
 from pekalongan_training.params import whole_number
 from pekalongan_training.roles import is_dinas_staff
-from programs.models import TrainingPackage
+from programs.models import Kelurahan, TrainingPackage
 
 Status = Enrollment.Status
 
@@ -61,6 +61,26 @@ DOCUMENT_LABELS = {
     "doc_ak1": gettext_lazy("AK/1"),
     "doc_employer": gettext_lazy("employer's letter"),
 }
+# The fields of an online submission (`participants.services.public._as_typed`) each entry rule reads. A
+# person on record who registers online leaves the record as it was (anyone can type anyone's NIK), so
+# what they typed may say more than the record: an AK/1 card, the factory they work at now. Not the
+# name or birth date: a different identity is verified on its own (`Enrollment.identity_to_verify`).
+TYPED_RULE_FIELDS = {
+    "domicile": ("kelurahan",),
+    "in_school": ("employment_status_at_intake",),
+    "working": ("employment_status_at_intake",),
+    "factory_worker": ("beneficiary_group", "employer_name", "kk_number"),
+    "ak1": ("ak1_number", "ak1_issued_on"),
+}
+TYPED_FIELDS = tuple(dict.fromkeys(name for names in TYPED_RULE_FIELDS.values() for name in names))
+# The typed choices a rule reads, as the form offers them (an old submission may hold one no longer offered).
+CHOICE_FIELDS = {
+    "employment_status_at_intake": set(Participant.EmploymentStatus.values),
+    "beneficiary_group": set(Participant.BeneficiaryGroup.values),
+}
+TYPED_DIFFERS = gettext_lazy(
+    "Typed online differs from the record: check the documents, then update the person's record."
+)
 SCORE_LABELS = {
     "test_score": gettext_lazy("written test"),
     "interview_score": gettext_lazy("interview or practical"),
@@ -153,6 +173,13 @@ class Ranked:
     # Why the person cannot be ranked at all (rules failed without an override, documents missing,
     # identity to verify; after the decision, the reason they were turned down).
     unranked_reasons: list[str] = field(default_factory=list)
+    # What the person typed online that meets a rule the record fails ("AK/1 3375-2026-00012, 5 Januari
+    # 2026"): staff check the documents and update the record before the decision (`typed_differs`).
+    typed: list[str] = field(default_factory=list)
+
+    @property
+    def typed_differs(self) -> bool:
+        return bool(self.typed)
 
     @property
     def weighted(self) -> Decimal | None:
@@ -216,18 +243,27 @@ def selection_ranking(package: TrainingPackage) -> list[Ranked]:
     id); a person moved by staff takes the rank they were moved to. Then those still waiting for a
     score, then those who cannot be ranked, with the reason. After the decision: the ranks it
     recorded, then those it turned down (with the reason: the failed rules as they read now, else
-    the reason they were told) and anyone who applied since. A fixed number of queries, whatever
-    the number of applicants.
+    the reason they were told) and anyone who applied since.
+
+    An applicant on record who registered online is also checked on what they typed last
+    (`_typed_people`): a rule the record fails but the typed answers meet is not a reason to turn
+    them down unseen; the row says what was typed (`Ranked.typed`) and the decision waits until
+    staff update the record or reject the applicant (`selection_plan`). A fixed number of queries,
+    whatever the number of applicants: the typed copies are checked in the same call as the records.
     """
     decided = package.selection_decided_at is not None
     enrollments = list(
         _listed(package).select_related("participant__kelurahan").order_by("created_at", "pk"),
     )
-    failures = eligibility_failures_for([enrollment.participant for enrollment in enrollments], package)
+    people = [enrollment.participant for enrollment in enrollments]
+    typed_people = {} if decided else _typed_people(enrollments)
+    checked = eligibility_failures_for([*people, *(copy for copy, _values in typed_people.values())], package)
+    failures = checked[: len(people)]
+    typed_failures = dict(zip(typed_people, checked[len(people) :], strict=True))
     documents = required_documents(package)
     with_weight = [name for name in SCORE_FIELDS if getattr(package, name.replace("_score", "_weight"))]
     rows = []
-    for enrollment, failed in zip(enrollments, failures, strict=True):
+    for position, (enrollment, failed) in enumerate(zip(enrollments, failures, strict=True)):
         rules = [RuleResult(f.rule, f.reason, _covered(enrollment, f.rule)) for f in failed]
         row = Ranked(
             enrollment=enrollment,
@@ -245,6 +281,8 @@ def selection_ranking(package: TrainingPackage) -> list[Ranked]:
         elif decided:
             row.unranked_reasons = [_("Applied after the selection was decided.")]
         else:
+            if position in typed_people:
+                row.typed = _typed_passing(row, *typed_people[position], typed_failures[position])
             row.unranked_reasons = _unranked_reasons(row)
         rows.append(row)
     if decided:
@@ -260,11 +298,117 @@ def selection_ranking(package: TrainingPackage) -> list[Ranked]:
 
 def _unranked_reasons(row: Ranked) -> list[str]:
     reasons = [rule.reason for rule in row.failed_rules]
+    if row.typed:
+        reasons.append(_("%(differs)s Typed: %(typed)s.") % {"differs": TYPED_DIFFERS, "typed": "; ".join(row.typed)})
     if row.missing_documents:
         reasons.append(_("Documents incomplete: %(documents)s.") % {"documents": ", ".join(row.missing_documents)})
     if row.enrollment.identity_to_verify:
         reasons.append(_("The identity is still to verify (the name or birth date typed differs from the record)."))
     return reasons
+
+
+def _typed_people(enrollments: list[Enrollment]) -> dict[int, tuple[Participant, dict]]:
+    """By position in `enrollments`: for an online application whose last submission typed, for a field
+    a rule reads, something else than the record says, the person as typed (an unsaved copy of the
+    record with the typed values in) and those values (field: value).
+
+    Only what was typed counts, not a field left empty. A value that cannot be read (a date that is
+    no date, a choice the form no longer offers, a kelurahan no longer listed) is left out: the record
+    stands for it. One query at most, for the kelurahan typed by people whose record has none.
+    """
+    typed = {}
+    for position, enrollment in enumerate(enrollments):
+        if enrollment.source != Enrollment.Source.REGISTRATION or not enrollment.submitted:
+            continue
+        last = enrollment.submitted[-1]
+        if isinstance(last, dict):
+            values = _typed_values(enrollment.participant, last)
+            if values:
+                typed[position] = values
+    codes = {
+        values["kelurahan"]
+        for position, values in typed.items()
+        if "kelurahan" in values and enrollments[position].participant.kelurahan_id is None
+    }
+    kelurahan = Kelurahan.objects.filter(code__in=codes).in_bulk(field_name="code") if codes else {}
+    people = {}
+    for position, values in typed.items():
+        person = enrollments[position].participant
+        if "kelurahan" in values:
+            found = kelurahan.get(values["kelurahan"])
+            if person.kelurahan_id is not None or found is None:
+                del values["kelurahan"]  # on record, a resident already; or a code no longer listed
+            else:
+                values["kelurahan"] = found
+        if not values:
+            continue
+        copy = Participant(**{f.attname: getattr(person, f.attname) for f in Participant._meta.concrete_fields})
+        for name, value in values.items():
+            if name == "kelurahan":
+                copy.kelurahan_id = value.pk
+            else:
+                setattr(copy, name, value)
+        people[position] = (copy, values)
+    return people
+
+
+def _typed_passing(row: Ranked, person: Participant, values: dict, typed_failures) -> list[str]:
+    """What was typed for each rule the record fails (without an override) and the typed answers meet,
+    as staff read it on the documents: "AK/1 3375-2026-00012, 5 Januari 2026"."""
+    still = {failure.rule for failure in typed_failures}
+    texts = []
+    for rule in row.failed_rules:
+        names = TYPED_RULE_FIELDS.get(rule.rule, ())
+        if rule.rule in still or not any(name in values for name in names):
+            continue
+        for text in _typed_text(rule.rule, person, values):
+            if text not in texts:
+                texts.append(text)
+    return texts
+
+
+def _typed_text(rule: str, person: Participant, values: dict) -> list[str]:
+    """The typed person's fields of one rule, as the check read them."""
+    if rule == "ak1":
+        if person.ak1_issued_on is None:
+            return [_("AK/1 %(number)s") % {"number": person.ak1_number}]
+        return [
+            _("AK/1 %(number)s, %(date)s") % {"number": person.ak1_number, "date": date_format(person.ak1_issued_on)}
+        ]
+    if rule == "domicile":
+        return [_("kelurahan %(name)s") % {"name": values["kelurahan"].name}]
+    if rule in ("working", "in_school"):
+        return [str(person.get_employment_status_at_intake_display())]
+    texts = [str(person.get_beneficiary_group_display())]  # factory_worker
+    if person.employer_name:
+        texts.append(_("employer %(name)s") % {"name": person.employer_name})
+    if person.kk_number:
+        texts.append(_("No. KK %(number)s") % {"number": person.kk_number})
+    return texts
+
+
+def _typed_values(person: Participant, submitted: dict) -> dict:
+    """The rule fields of one submission that were typed and differ from the record, read as the record holds them."""
+    values = {}
+    for name in TYPED_FIELDS:
+        raw = submitted.get(name)
+        if not isinstance(raw, str) or not raw.strip():
+            continue
+        value = raw.strip()
+        if name == "ak1_issued_on":
+            try:
+                value = datetime.date.fromisoformat(value)
+            except ValueError:
+                continue
+        elif name in CHOICE_FIELDS and value not in CHOICE_FIELDS[name]:
+            continue
+        if name == "kelurahan":
+            on_record = person.kelurahan.code if person.kelurahan_id is not None else ""
+        else:
+            on_record = getattr(person, name)
+        if value != on_record:
+            values[name] = value
+    return values
 
 
 def _ranked_with_moves(rows: list[Ranked]) -> list[Ranked]:
@@ -345,6 +489,20 @@ def selection_plan(
                 len(to_verify),
             )
             % {"count": len(to_verify), "names": _names(to_verify)}
+        )
+    typed = [row for row in ranking if row.typed_differs]
+    if typed:
+        problems.append(
+            ngettext(
+                "%(count)s applicant typed online what the record does not say, and meets the entry rules on "
+                "what was typed: %(names)s. Check the documents and update the person's record, or reject the "
+                "application.",
+                "%(count)s applicants typed online what the record does not say, and meet the entry rules on "
+                "what was typed: %(names)s. Check the documents and update the people's records, or reject the "
+                "applications.",
+                len(typed),
+            )
+            % {"count": len(typed), "names": _names(typed)}
         )
     no_scores = [row for row in ranking if row.awaiting_scores]
     if no_scores:
@@ -549,7 +707,8 @@ def selection_decide(*, package: TrainingPackage, by, waitlist: int | None = Non
     (for a rule that reads the record, a general one: `_reasons_told`).
 
     Seats staff already filled count (`seats_left`). Refused when already decided, when an applicant
-    who meets the rules has no score, or an identity is still to verify. Every applicant gets their
+    who meets the rules has no score, an identity is still to verify, or an applicant typed online
+    what meets a rule the record fails (`Ranked.typed`). Every applicant gets their
     rank (shown in the announcement) and a receipt number if they had none (people entered by staff),
     so the announcement can list them. Under concurrent requests only one decision is made and the
     quota holds.

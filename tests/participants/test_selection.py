@@ -14,11 +14,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django_tasks_db.models import DBTaskResult
 
 from participants import notifications
-from participants.models import Enrollment
+from participants.lifecycle import Role
+from participants.models import Enrollment, Participant
 from participants.services import (
+    enrollment_change_status,
     enrollment_withdraw,
     selection_announce,
     selection_decide,
@@ -84,6 +87,41 @@ def _applicant(package, name, test=None, interview=None, *, docs=True, receipt=T
 
 def _names(rows):
     return [row.enrollment.participant.full_name for row in rows]
+
+
+def _submission(receipt_number, **typed):
+    """A submission as online registration keeps it (participants.services.public._as_typed)."""
+    return {
+        "receipt_number": receipt_number,
+        "received_at": timezone.now().isoformat(),
+        "consent_version": "2026-11",
+        "full_name": "",
+        "sex": "female",
+        "birth_date": "1998-05-17",
+        "phone": "081234567890",
+        "address": "Jl. Merdeka No. 1",
+        "kelurahan": "",
+        "kelurahan_name": "",
+        "education": "senior_secondary",
+        "employment_status_at_intake": "",
+        "beneficiary_group": "",
+        "employer_name": "",
+        "kk_number": "",
+        "ak1_number": "",
+        "ak1_issued_on": "",
+        **typed,
+    }
+
+
+def _online(package, name, test=None, interview=None, *, typed, earlier=(), **kwargs):
+    """A person on record who registered online; `typed` is what their last submission typed."""
+    enrollment = _applicant(package, name, test, interview, source=Enrollment.Source.REGISTRATION, **kwargs)
+    enrollment.submitted = [
+        *(_submission(enrollment.receipt_number, full_name=name, **before) for before in earlier),
+        _submission(enrollment.receipt_number, full_name=name, **typed),
+    ]
+    enrollment.save()
+    return enrollment
 
 
 def _staff_client(client, english=False):
@@ -265,15 +303,29 @@ def test_the_documents_checked_follow_the_program_and_the_category():
 
 def test_the_ranking_takes_the_same_number_of_queries_for_3_or_12_applicants(django_assert_num_queries):
     package = _package()
-    for serial in range(3):
+    for serial in range(2):
         _applicant(package, f"Pendaftar {serial}", 70 + serial, 60)
+    # Online, with a kelurahan typed that the record lacks: checked as typed too.
+    _online(package, "Pendaftar 2", 72, 60, person={"kelurahan": None}, typed={"kelurahan": "33.75.01.1002"})
     package = TrainingPackage.objects.select_related("cohort__program").get(pk=package.pk)
     with CaptureQueriesContext(connection) as three:
         assert len(selection_ranking(package)) == 3
     for serial in range(3, 12):
-        _applicant(package, f"Pendaftar {serial}", 70 + serial, 60, person={"kelurahan": None} if serial % 4 else None)
+        if serial % 3 == 0:
+            typed = {
+                "kelurahan": "33.75.01.1002",
+                "ak1_number": f"3375-2026-{serial:05d}",
+                "ak1_issued_on": "2026-01-05",
+            }
+            _online(package, f"Pendaftar {serial}", 70 + serial, 60, person={"kelurahan": None}, typed=typed)
+        else:
+            _applicant(
+                package, f"Pendaftar {serial}", 70 + serial, 60, person={"kelurahan": None} if serial % 4 else None
+            )
     with django_assert_num_queries(len(three.captured_queries)):
-        assert len(selection_ranking(package)) == 12
+        rows = selection_ranking(package)
+    assert len(rows) == 12
+    assert sum(1 for row in rows if row.typed_differs) == 4
 
 
 # --- saving scores -------------------------------------------------------------------------------------
@@ -920,3 +972,159 @@ def test_a_move_of_someone_the_ranking_does_not_list_is_said_at_the_top(client):
     assert response.status_code == 200
     assert 'id="error-summary"' in response.content.decode()
     assert "Only an applicant waiting for the selection" in response.content.decode()
+
+
+# --- typed online, not on record -------------------------------------------------------------------------
+
+
+def _ak1_package():
+    package = _package(quota=2)
+    package.cohort.program.require_ak1 = True
+    package.cohort.program.save()
+    return TrainingPackage.objects.select_related("cohort__program").get(pk=package.pk)
+
+
+def test_an_ak1_typed_online_but_not_on_record_holds_the_decision_until_the_record_is_updated(client):
+    package = _ak1_package()
+    issued = package.starts_on - datetime.timedelta(days=300)
+    ani = _online(
+        package,
+        "Ani",
+        90,
+        90,
+        person={"ak1_number": ""},
+        typed={"ak1_number": "3375-2026-00012", "ak1_issued_on": issued.isoformat()},
+    )
+    _applicant(package, "Budi", 70, 70, person={"ak1_number": "3375-2025-00001", "ak1_issued_on": issued})
+    rows = selection_ranking(package)
+    assert _names(rows) == ["Budi", "Ani"]
+    row = rows[1]
+    assert row.rank is None and not row.rankable
+    assert [rule.rule for rule in row.failed_rules] == ["ak1"]  # the record has no AK/1 number
+    assert row.typed == [f"AK/1 3375-2026-00012, {date_format(issued)}"]
+    assert any("3375-2026-00012" in reason for reason in row.unranked_reasons)
+    plan = selection_plan(package, ranking=rows)
+    assert len(plan.problems) == 1 and "Ani" in plan.problems[0] and "Budi" not in plan.problems[0]
+    with pytest.raises(ValidationError) as refused:
+        selection_decide(package=package, by=None)
+    assert "Ani" in " ".join(refused.value.messages)
+    assert Enrollment.objects.get(pk=ani.pk).status == Status.APPLIED  # not turned down unseen
+    package.refresh_from_db()
+    assert package.selection_decided_at is None
+
+    _staff_client(client, english=True)
+    page = client.get(reverse("intake:selection", args=[package.pk])).content.decode()
+    assert "Typed online differs from the record" in page and "3375-2026-00012" in page
+    assert reverse("admin:participants_participant_change", args=[ani.participant_id]) in page
+    assert "The selection cannot be decided yet" in page
+
+    # Staff checked the card and updated the record: the person is ranked on it, and the decision goes.
+    person = ani.participant
+    person.ak1_number, person.ak1_issued_on = "3375-2026-00012", issued
+    person.save()
+    rows = selection_ranking(package)
+    assert [(name, row.rank, row.typed) for name, row in zip(_names(rows), rows, strict=True)] == [
+        ("Ani", 1, []),
+        ("Budi", 2, []),
+    ]
+    assert not selection_plan(package, ranking=rows).problems
+    result = selection_decide(package=package, by=None)
+    assert (result.accepted, result.rejected) == (2, 0)
+    assert Enrollment.objects.get(pk=ani.pk).status == Status.ENROLLED
+
+
+def test_an_applicant_rejected_by_staff_no_longer_holds_the_decision():
+    package = _ak1_package()
+    issued = package.starts_on - datetime.timedelta(days=300)
+    ani = _online(
+        package,
+        "Ani",
+        90,
+        90,
+        person={"ak1_number": ""},
+        typed={"ak1_number": "3375-2026-00012", "ak1_issued_on": issued.isoformat()},
+    )
+    _applicant(package, "Budi", 70, 70, person={"ak1_number": "3375-2025-00001", "ak1_issued_on": issued})
+    assert selection_plan(package).problems
+    enrollment_change_status(
+        enrollment=ani, status=Status.REJECTED, reason="Kartu AK/1 tidak dibawa", actor=None, role=Role.STAFF
+    )
+    assert not selection_plan(package).problems
+    assert selection_decide(package=package, by=None).accepted == 1
+
+
+@pytest.mark.parametrize(
+    "person, typed",
+    [
+        # The card typed expired before the first day: fails as the record does.
+        ({"ak1_number": ""}, {"ak1_number": "3375-2023-00012", "ak1_issued_on": "2023-01-05"}),
+        # Typed the same as the record.
+        ({"ak1_number": ""}, {}),
+    ],
+)
+def test_typed_values_that_fail_too_leave_the_applicant_unranked_and_rejected_as_before(person, typed):
+    package = _ak1_package()
+    issued = package.starts_on - datetime.timedelta(days=300)
+    # An earlier submission with a valid card does not count: the last one does.
+    ani = _online(
+        package,
+        "Ani",
+        90,
+        90,
+        person=person,
+        typed=typed,
+        earlier=[{"ak1_number": "3375-2026-00099", "ak1_issued_on": issued.isoformat()}],
+    )
+    _applicant(package, "Budi", 70, 70, person={"ak1_number": "3375-2025-00001", "ak1_issued_on": issued})
+    rows = selection_ranking(package)
+    assert _names(rows) == ["Budi", "Ani"]
+    assert rows[1].rank is None and not rows[1].rankable and rows[1].typed == []
+    assert not selection_plan(package, ranking=rows).problems
+    result = selection_decide(package=package, by=None)
+    assert (result.accepted, result.rejected) == (1, 1)
+    ani.refresh_from_db()
+    assert ani.status == Status.REJECTED and "AK/1" in ani.decision_reason
+
+
+def test_a_factory_worker_typed_online_with_the_new_employer_is_held_for_staff():
+    package = _package(category=TrainingPackage.Category.FACTORY_WORKERS)
+    CategoryRules.objects.create(
+        program=package.cohort.program, category=package.category, required_employer="PR Sekar Tembakau"
+    )
+    _online(
+        package,
+        "Citra",
+        80,
+        80,
+        person={"employer_name": "PT Batik Lama"},
+        typed={"beneficiary_group": "factory_worker", "employer_name": "pr sekar tembakau"},
+    )
+    _online(  # typed another wrong employer: turned down as before
+        package, "Dewi", 80, 80, person={"employer_name": "PT Batik Lama"}, typed={"employer_name": "CV Lain"}
+    )
+    rows = {row.enrollment.participant.full_name: row for row in selection_ranking(package)}
+    group, employer = rows["Citra"].typed
+    assert group == str(Participant.BeneficiaryGroup.FACTORY_WORKER.label) and employer.endswith(" pr sekar tembakau")
+    assert rows["Dewi"].typed == [] and [rule.rule for rule in rows["Dewi"].failed_rules] == ["factory_worker"]
+    problems = selection_plan(package).problems
+    assert len(problems) == 1 and "Citra" in problems[0] and "Dewi" not in problems[0]
+
+
+def test_a_submission_that_cannot_be_read_is_no_error():
+    package = _ak1_package()
+    _online(
+        package,
+        "Ani",
+        90,
+        90,
+        person={"ak1_number": "", "kelurahan": None},
+        typed={
+            "ak1_number": "3375",
+            "ak1_issued_on": "5 Januari",
+            "kelurahan": "99.99",
+            "employment_status_at_intake": "astronaut",
+        },
+    )
+    rows = selection_ranking(package)
+    assert rows[0].rank is None and rows[0].typed == []
+    assert [rule.rule for rule in rows[0].failed_rules] == ["domicile", "ak1"]
