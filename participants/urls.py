@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants.views import followups, imports, intake, selection
+from participants.views import certificates, followups, imports, intake, selection
 
 app_name = "intake"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("packages/<id:pk>/selection/decide/", selection.selection_decide_view, name="selection-decide"),
     path("packages/<id:pk>/selection/move/<id:enrollment_pk>/", selection.selection_move_view, name="selection-move"),
     path("packages/<id:pk>/selection/announce/", selection.selection_announce_view, name="selection-announce"),
+    path("packages/<id:pk>/certificates/", certificates.package_certificates, name="certificates"),
+    path("packages/<id:pk>/certificates.pdf", certificates.package_certificates_pdf, name="certificates-pdf"),
+    path("certificates/<id:pk>/revoke/", certificates.certificate_revoke_view, name="certificate-revoke"),
     path("followup/", followups.follow_up_list, name="followup-list"),
     path("followup/<id:enrollment_pk>/<id:round_>/", followups.follow_up_record, name="followup-record"),
 ]

@@ -36,5 +36,7 @@ urlpatterns = [
     path("provider/", include("participants.portal_urls")),
     path("intake/", include("participants.urls")),
     path("pelatihan/", include("participants.public_urls")),
+    path("alumni/", include("participants.alumni_urls")),  # the personal follow-up link
+    path("sertifikat/", include("participants.certificate_urls")),  # public verification of a certificate
     path("dashboard/", include("reports.urls")),
 ]

@@ -184,6 +184,7 @@ def test_sections_come_in_working_order(staff_client):
         "Participants and enrollments",
         "Meetings and attendance",
         "Follow-ups",
+        "Certificates",
         "Reference data",
         "Messages",
         "Records",
@@ -200,8 +201,8 @@ def test_a_superuser_sees_the_other_apps_after_the_sections(client):
     response = client.get(reverse("admin:index"))
     with translation.override("en"):
         names = [str(app["name"]) for app in response.context["app_list"]]
-    assert names[7] == "Records"
-    assert "auth" in [app["app_label"] for app in response.context["app_list"][8:]]
+    assert names[8] == "Records"
+    assert "auth" in [app["app_label"] for app in response.context["app_list"][9:]]
 
 
 def test_the_overdue_filter_and_the_work_filter_keep_the_lists_working(staff_client):

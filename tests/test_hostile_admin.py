@@ -99,6 +99,12 @@ MAKERS = {
         address="081234567890"
     ),
     "participants.Outcome": _outcome,
+    "participants.Certificate": lambda: apps.get_model("participants.Certificate").objects.create(
+        enrollment=factories.EnrollmentFactory(status="completed", assessment="passed"),
+        number="SRT/000001",
+        code="KODEUJI0000000000001",
+        issued_on=datetime.date(2026, 11, 27),
+    ),
     "programs.OperatorAccount": lambda: factories.ProviderFactory(
         operators=[factories.OperatorFactory(first_name="Operator")]
     ).operators.get(),

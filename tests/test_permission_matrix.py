@@ -13,7 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from participants.models import ParticipantImport
+from participants.models import Certificate, ParticipantImport
+from participants.services import follow_up_link
 from pekalongan_training.dates import add_months
 from programs.models import TrainingPackage
 from tests import factories
@@ -83,6 +84,11 @@ MATRIX = {
     "intake:selection-decide": same(405),
     "intake:selection-move": same(405),
     "intake:selection-announce": same(405),
+    "intake:certificates": STAFF_ONLY,
+    "intake:certificates-pdf": STAFF_ONLY,
+    "intake:certificate-revoke": {**STAFF_ONLY, "staff": 405, "superuser": 405},
+    "certificate-verify": same(200),  # anyone: an employer checks a printed certificate
+    "alumni-followup": same(200),  # the alumnus's own link
     "intake:followup-list": STAFF_ONLY,
     "intake:followup-record": STAFF_ONLY,
     "public:package-list": same(200),
@@ -159,6 +165,9 @@ def world():
         announcement_published_at=timezone.now(),
     )
     factories.EnrollmentFactory(package=announced, status="enrolled", selection_rank=1, receipt_number="2026-MATRX1")
+    certificate = Certificate.objects.create(
+        enrollment=completer, number="SRT/MATRIX", code="ABCDEFGHJKMNPQRSTUVW", issued_on=today
+    )
     batch = ParticipantImport.objects.create(filename="x.csv", content=b"NIK\n", created_by=staff)
     args = {
         "provider:package-detail": [package.pk],
@@ -180,6 +189,11 @@ def world():
         "intake:enrollment-withdraw": [package.pk, enrollment.pk],
         "intake:followup-record": [completer.pk, 3],
         "intake:selection": [open_package.pk],
+        "intake:certificates": [ended.pk],
+        "intake:certificates-pdf": [ended.pk],
+        "intake:certificate-revoke": [certificate.pk],
+        "certificate-verify": [certificate.code],
+        "alumni-followup": [follow_up_link(enrollment=completer, round=3).split("/")[-2]],
         "intake:selection-import": [open_package.pk],
         "intake:selection-decide": [open_package.pk],
         "intake:selection-move": [open_package.pk, applicant.pk],
@@ -247,6 +261,7 @@ POST_ONLY = {
     "intake:selection-decide": {**STAFF_ONLY, "staff": 200, "superuser": 200},  # the form with its errors
     "intake:selection-move": {**STAFF_ONLY, "staff": 200, "superuser": 200},
     "intake:selection-announce": {**STAFF_ONLY, "staff": 302, "superuser": 302},  # not decided: back, told why
+    "intake:certificate-revoke": {**STAFF_ONLY, "staff": 200, "superuser": 200},  # no reason: the page, told why
     "logout": same(302),
     "home": same(302),
 }
@@ -268,6 +283,8 @@ GET_ONLY = {
     "public:announcement-list",
     "public:announcement",
     "public:announcement-wave",
+    "certificate-verify",
+    "intake:certificates-pdf",
     "dashboard:index",
     "dashboard:indicators",
     "dashboard:print",

@@ -7,11 +7,13 @@ show it next to a field) and writes nothing when a rule says no. The modules:
 - portal: what providers record in class (marks, results);
 - public: online registration;
 - followups: follow-up answers;
+- followup_links: the alumni's personal follow-up links and their own answers;
 - privacy: erasure on request;
 - selection: scores, the ranking, the decision and its announcement.
 Callers import from `participants.services`.
 """
 
+from participants.services.certificates import certificate_revoke, certificates_issue
 from participants.services.completion import can_confirm_completion, completion_confirm, completion_propose
 from participants.services.enrollments import (
     CREATE_STATUSES,
@@ -22,6 +24,13 @@ from participants.services.enrollments import (
     enrollment_rule_errors,
     enrollment_withdraw,
     seats_left,
+)
+from participants.services.followup_links import (
+    follow_up_link,
+    follow_up_target,
+    follow_up_url,
+    outcome_self_report,
+    outcome_verify,
 )
 from participants.services.followups import outcome_record
 from participants.services.portal import (
@@ -61,6 +70,8 @@ __all__ = [
     "attendance_rule_errors",
     "attendance_unmarked",
     "can_confirm_completion",
+    "certificate_revoke",
+    "certificates_issue",
     "completion_confirm",
     "completion_propose",
     "enrollment_change_status",
@@ -69,7 +80,12 @@ __all__ = [
     "enrollment_results_errors",
     "enrollment_rule_errors",
     "enrollment_withdraw",
+    "follow_up_link",
+    "follow_up_target",
+    "follow_up_url",
     "outcome_record",
+    "outcome_self_report",
+    "outcome_verify",
     "participant_anonymise",
     "registration_create",
     "receipt_of",

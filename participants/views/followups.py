@@ -1,4 +1,5 @@
-"""The follow-up work list for dinas staff: who is due, and recording the answer."""
+"""The follow-up work list for dinas staff: who is due, their personal links, and recording,
+verifying or correcting the answer."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,28 +12,60 @@ from participants import followups
 from participants.forms.followups import FollowUpForm
 from participants.models import Enrollment, Outcome
 from participants.services import (
+    follow_up_url,
     outcome_record,
+    outcome_verify,
 )
+from participants.services.followup_links import window_open
 from pekalongan_training.params import whole_number
 from pekalongan_training.roles import staff_view
 
 FOLLOW_UP_LIMIT = 100
 
 
+def _link_message(enrollment, link: str) -> str:
+    """What staff paste into WhatsApp with the link: who asks, and why."""
+    first_name = (enrollment.participant.full_name or "").split()[:1]
+    return _(
+        'Hello %(name)s, this is Dinperinaker Kota Pekalongan. How are you doing since the training "%(package)s"? '
+        "Please answer a few short questions here: %(link)s"
+    ) % {"name": " ".join(first_name), "package": enrollment.package.title, "link": link}
+
+
 @staff_view
 def follow_up_list(request):
+    """Who is due, oldest first, each with their personal link while the round's window is open (to paste
+    into a chat, or to send by WhatsApp with a message); and the alumni's own answers still to verify."""
     today = timezone.localdate()
     year = whole_number(request.GET.get("year"), digits=4)
+    items = followups.pending(today, year, FOLLOW_UP_LIMIT)
+    rows = []
+    for due, round_, enrollment in items:
+        link = follow_up_url(enrollment=enrollment, round=round_) if window_open(enrollment, round_, today) else ""
+        rows.append((due, round_, enrollment, link, _link_message(enrollment, link) if link else ""))
+    to_verify = (
+        Outcome.objects.filter(source=Outcome.Source.SELF_REPORTED, verified_at__isnull=True)
+        .select_related("enrollment__participant", "enrollment__package")
+        .order_by("recorded_on", "pk")
+    )
+    if year:
+        to_verify = to_verify.filter(enrollment__package__cohort__program__fiscal_year=year)
     return render(
         request,
         "participants/intake/followup_list.html",
         {
-            "items": followups.pending(today, year, FOLLOW_UP_LIMIT),
+            "items": items,
+            "rows": rows,
+            "to_verify": to_verify[:FOLLOW_UP_LIMIT],
             "rounds": followups.progress(today, year),
             "year": year,
             "limit": FOLLOW_UP_LIMIT,
         },
     )
+
+
+def _help_labels(outcome: Outcome) -> list[str]:
+    return [Outcome.Help(value).label for value in outcome.help_needed or [] if value in Outcome.Help.values]
 
 
 @staff_view
@@ -44,16 +77,27 @@ def follow_up_record(request, enrollment_pk, round_):
     )
     if round_ not in Outcome.Round.values:
         raise Http404
-    existing = Outcome.objects.filter(enrollment=enrollment, round=round_).first()
+    existing = Outcome.objects.select_related("verified_by").filter(enrollment=enrollment, round=round_).first()
+    self_reported = existing is not None and existing.source == Outcome.Source.SELF_REPORTED
+    person = enrollment.participant.full_name
+    if request.method == "POST" and self_reported and "verify" in request.POST:
+        # Checked with the person (or against what staff know) and right as it stands.
+        outcome_verify(outcome=existing, by=request.user)
+        messages.success(request, _("The answer of %(name)s is marked as verified.") % {"name": person})
+        return redirect("intake:followup-list")
     form = FollowUpForm(request.POST or None, instance=existing)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in FollowUpForm.Meta.fields}
         try:
-            outcome_record(enrollment=enrollment, round_=round_, data=data, actor=request.user)
+            if self_reported:
+                # A correction of the alumnus's own answer: it stays theirs, verified by staff (history kept).
+                outcome_verify(outcome=existing, by=request.user, data=data)
+            else:
+                outcome_record(enrollment=enrollment, round_=round_, data=data, actor=request.user)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Follow-up of %(name)s saved.") % {"name": enrollment.participant.full_name})
+            messages.success(request, _("Follow-up of %(name)s saved.") % {"name": person})
             return redirect("intake:followup-list")
     return render(
         request,
@@ -63,5 +107,8 @@ def follow_up_record(request, enrollment_pk, round_):
             "enrollment": enrollment,
             "round": round_,
             "due": followups.round_due_on(enrollment.package.ends_on, round_),
+            "self_reported": existing if self_reported else None,
+            "help_labels": _help_labels(existing) if self_reported else [],
+            "link": follow_up_url(enrollment=enrollment, round=round_) if window_open(enrollment, round_) else "",
         },
     )

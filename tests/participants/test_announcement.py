@@ -295,8 +295,9 @@ def test_the_list_says_what_to_do_when_nothing_is_announced(client):
 # --- queries ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["announcement", "announcement-wave"])
-def test_the_queries_do_not_grow_with_the_applicants(client, django_assert_num_queries, page):
+# Not "page": that is Playwright's fixture, and a test taking it is moved among the browser tests.
+@pytest.mark.parametrize("url_name", ["announcement", "announcement-wave"])
+def test_the_queries_do_not_grow_with_the_applicants(client, django_assert_num_queries, url_name):
     small = _package()
     _selection(small, accepted=1, waitlisted=1, rejected=1)
     big = _package()
@@ -304,7 +305,7 @@ def test_the_queries_do_not_grow_with_the_applicants(client, django_assert_num_q
     assert big.enrollments.count() == 15 and small.enrollments.count() == 3
 
     def url(package):
-        return reverse(f"public:{page}", args=[package.pk if page == "announcement" else package.cohort_id])
+        return reverse(f"public:{url_name}", args=[package.pk if url_name == "announcement" else package.cohort_id])
 
     with CaptureQueriesContext(connection) as few:
         assert len(_rows(client.get(url(small)))) == 2

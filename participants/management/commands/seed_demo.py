@@ -39,7 +39,7 @@ from django.utils import timezone
 from participants import attendance_summary
 from participants.models import Attendance, Enrollment, Outcome, Participant
 from participants.nik import parse_nik
-from participants.services import selection_announce, selection_decide
+from participants.services import certificates_issue, selection_announce, selection_decide
 from participants.services.public import CONSENT_VERSION, _as_typed
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
@@ -534,7 +534,15 @@ class DemoBuilder:
             selection_announce(package=decided, by=self.staff, notify=False)  # made-up numbers: message nobody
         except ValidationError as error:
             raise CommandError(f"The demo selection of {decided.code} was refused: {error.messages}") from error
+        # The training certificates of 2023's completed packages, as staff issue them (with a QR code to
+        # /sertifikat/<code>/); the provider's own number stays on the enrollment.
+        issued = sum(
+            len(certificates_issue(package=package, by=self.staff))
+            for package in past
+            if package.status == PackageStatus.COMPLETED
+        )
         return {
+            "training certificates issued": issued,
             "applicants accepted in the decided selection": result.accepted,
             "programs": 2,
             "packages": len(past) + len(current),
