@@ -122,7 +122,10 @@ class AlumniFollowUpForm(forms.Form):
         """The person's own earlier answer, to correct it; nothing for a first answer."""
         if outcome is None or outcome.source != Outcome.Source.SELF_REPORTED:
             return {}
-        initial = {name: getattr(outcome, name) for name in cls.base_fields}
+        # Not the income, the employer, the business or its sector: the link may be seen by someone
+        # else (a forwarded message, a shared phone); those are asked again.
+        private = {"monthly_income", "employer_name", "business_name", "sector"}
+        initial = {name: getattr(outcome, name) for name in cls.base_fields if name not in private}
         for name in ("related_to_training", "contact_again"):
             value = initial[name]
             initial[name] = None if value is None else ("yes" if value else "no")

@@ -86,12 +86,13 @@ def certificates_issue(*, package: TrainingPackage, by) -> list[Certificate]:
     number someone already wrote there is theirs (the provider's own register) and is kept.
     """
     _check_staff(by)
-    package = TrainingPackage.objects.select_for_update().get(pk=package.pk)
+    package = TrainingPackage.objects.select_for_update(of=("self",)).get(pk=package.pk)
     if package.status == TrainingPackage.Status.CANCELLED:
         raise ValidationError(_("Package %(code)s is cancelled: it has no certificates.") % {"code": package.code})
     issued_on = timezone.localdate()
     issued = []
-    for enrollment in eligible_enrollments(package):
+    # The rows themselves locked and read again: a result changed a moment ago counts.
+    for enrollment in eligible_enrollments(package).select_for_update(of=("self",)):
         certificate = Certificate.objects.create(
             enrollment=enrollment,
             number=_fresh("number", lambda: f"{package.code}/{_random(NUMBER_LENGTH)}"),
@@ -123,7 +124,11 @@ def certificate_revoke(*, certificate: Certificate, reason: str, by) -> Certific
         raise ValidationError(
             {"reason": _("Write the reason in at most %(limit)d characters.") % {"limit": REASON_MAX_LENGTH}}
         )
-    certificate = Certificate.objects.select_for_update().select_related("enrollment").get(pk=certificate.pk)
+    # The enrollment first, then the certificate: the order of every service that changes a result.
+    Enrollment.objects.select_for_update(of=("self",)).filter(pk=certificate.enrollment_id).first()
+    certificate = (
+        Certificate.objects.select_for_update(of=("self",)).select_related("enrollment").get(pk=certificate.pk)
+    )
     if certificate.revoked_at is not None:
         raise ValidationError(_("Certificate %(number)s is already revoked.") % {"number": certificate.number})
     certificate.revoked_at = timezone.now()

@@ -60,6 +60,11 @@ def certificate_verify(request, code):
         "participants/public/certificate.html",
         {
             "certificate": certificate,
+            # Valid only while the record still says completed and passed: a completion undone or a
+            # result corrected since shows the certificate as not valid, even before staff revoke it.
+            "holds": certificate.revoked_at is None
+            and certificate.enrollment.status == Enrollment.Status.COMPLETED
+            and certificate.enrollment.assessment == Enrollment.Assessment.PASSED,
             "participant_name": certificate.enrollment.participant.full_name,
             "package": certificate.enrollment.package,
             "contact": dinas_contact(),

@@ -411,3 +411,14 @@ def test_the_staff_page_query_count_does_not_grow_with_certificates(client):
         response = client.get(url)
     assert response.content.decode().count('data-state="valid"') == 13
     assert len(many) == len(few), [query["sql"] for query in many.captured_queries]
+
+
+def test_a_certificate_whose_completion_was_undone_is_not_shown_as_valid(client):
+    package = factories.TrainingPackageFactory()
+    enrollment = factories.EnrollmentFactory(package=package, status="completed", assessment="passed")
+    (certificate,) = certificates_issue(package=package, by=None)
+    url = reverse("certificate-verify", args=[certificate.code])
+    assert 'data-state="valid"' in client.get(url).content.decode()
+    Enrollment.objects.filter(pk=enrollment.pk).update(assessment="failed")  # a result corrected since
+    page = client.get(url).content.decode()
+    assert 'data-state="not-valid"' in page and 'data-state="valid"' not in page
