@@ -32,6 +32,13 @@ def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) ->
     outcome = Outcome.objects.filter(enrollment=enrollment, round=round_).first() or Outcome(
         enrollment=enrollment, round=round_
     )
+    if outcome.pk is not None and outcome.source == Outcome.Source.SELF_REPORTED:
+        # The alumnus answered through their link while staff had the call form open: never overwritten
+        # here (staff correct a self-reported answer on its own path, which keeps it theirs).
+        raise ValidationError(
+            _("The alumnus answered this round themselves in the meantime. Open the follow-up again to see it.")
+        )
+    outcome.source = Outcome.Source.STAFF_CALL
     for name, value in data.items():
         setattr(outcome, name, value)
     if outcome.status not in Outcome.WORKING_STATUSES:

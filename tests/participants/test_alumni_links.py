@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from participants import followups
 from participants.models import Enrollment, FollowUpInvitation, Outcome
-from participants.services import follow_up_link, outcome_self_report
+from participants.services import follow_up_link, outcome_record, outcome_self_report
 from participants.services.followup_links import SALT, round_window
 from pekalongan_training.dates import add_months
 from tests import factories
@@ -448,3 +448,17 @@ def test_the_staff_list_does_not_query_per_row(client):
         outcome_self_report(enrollment=enrollment, round=6, data={"status": "not_working", "satisfaction": 5})
         factories.EnrollmentFactory(package=package, status=Enrollment.Status.COMPLETED)
     assert count() == few
+
+
+def test_a_staff_call_form_saved_after_the_alumnus_answered_does_not_overwrite_it(client, completer):
+    path = follow_up_link(enrollment=completer, round=3)
+    client.post(path, _answer())
+    with pytest.raises(ValidationError):
+        outcome_record(
+            enrollment=completer,
+            round_=3,
+            data={"status": Outcome.Status.NOT_WORKING},
+            actor=factories.StaffFactory(),
+        )
+    outcome = Outcome.objects.get()
+    assert (outcome.source, outcome.status) == (Outcome.Source.SELF_REPORTED, "self_employed")
