@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from participants.models import Enrollment, Participant
 from pekalongan_training.dates import add_months
-from programs.models import CategoryRules, TrainingPackage
+from programs.models import ENTRY_RULE_FIELDS, CategoryRules, TrainingPackage
 
 # Rule codes, as Failure.rule and Enrollment.overridden_rules hold them, with what staff read.
 RULE_NAMES = {
@@ -74,17 +74,7 @@ class EntryRules:
     required_employer: str
 
 
-RULE_FIELDS = (
-    "min_age",
-    "max_age",
-    "require_city_domicile",
-    "exclude_in_school",
-    "exclude_working",
-    "require_ak1",
-    "no_repeat_vocation",
-    "one_training_per_year",
-    "one_per_wave",
-)
+RULE_FIELDS = ENTRY_RULE_FIELDS
 
 
 def _category_row(package: TrainingPackage) -> CategoryRules | None:

@@ -23,6 +23,7 @@ from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFi
 from programs.admin_input import SafeInputMixin
 from programs.forms import CategoryRulesForm, CohortForm, ProgramForm, SessionAdminForm, TrainingPackageForm
 from programs.models import (
+    ENTRY_RULE_FIELDS,
     CategoryRules,
     Cohort,
     Kecamatan,
@@ -139,20 +140,6 @@ class CategoryRulesInline(admin.StackedInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("program")
-
-
-# The program's entry rules, in the order a clerk checks a person (participants/eligibility.py).
-ENTRY_RULE_FIELDS = [
-    "min_age",
-    "max_age",
-    "require_city_domicile",
-    "exclude_in_school",
-    "exclude_working",
-    "require_ak1",
-    "no_repeat_vocation",
-    "one_training_per_year",
-    "one_per_wave",
-]
 
 
 @admin.register(Program)

@@ -7,7 +7,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from pekalongan_training.forms import CHOOSE, DATE_INPUT
-from programs.models import WEEKDAY_CHOICES, CategoryRules, Cohort, Kelurahan, Program, Session, TrainingPackage
+from programs.models import (
+    ENTRY_RULE_FIELDS,
+    WEEKDAY_CHOICES,
+    CategoryRules,
+    Cohort,
+    Kelurahan,
+    Program,
+    Session,
+    TrainingPackage,
+)
 
 OUTSIDE_CITY = "outside"  # the kelurahan select's answer for people who live outside Kota Pekalongan
 
@@ -210,15 +219,7 @@ class ProgramForm(forms.ModelForm):
             "funding_source",
             "budget",
             "target_participants",
-            "min_age",
-            "max_age",
-            "require_city_domicile",
-            "exclude_in_school",
-            "exclude_working",
-            "require_ak1",
-            "no_repeat_vocation",
-            "one_training_per_year",
-            "one_per_wave",
+            *ENTRY_RULE_FIELDS,
         ]
 
     def clean(self):
@@ -251,15 +252,7 @@ class CategoryRulesForm(forms.ModelForm):
         model = CategoryRules
         fields = [
             "category",
-            "min_age",
-            "max_age",
-            "require_city_domicile",
-            "exclude_in_school",
-            "exclude_working",
-            "require_ak1",
-            "no_repeat_vocation",
-            "one_training_per_year",
-            "one_per_wave",
+            *ENTRY_RULE_FIELDS,
             "required_employer",
         ]
         widgets = dict.fromkeys(

@@ -104,6 +104,21 @@ class Vocation(models.Model):
         return self.name
 
 
+# The entry rules a program sets, and a package category may change (CategoryRules), in the order a
+# clerk checks a person (participants/eligibility.py checks them; the admin and its forms list them).
+ENTRY_RULE_FIELDS = (
+    "min_age",
+    "max_age",
+    "require_city_domicile",
+    "exclude_in_school",
+    "exclude_working",
+    "require_ak1",
+    "no_repeat_vocation",
+    "one_training_per_year",
+    "one_per_wave",
+)
+
+
 class Program(models.Model):
     class FundingSource(models.TextChoices):
         DBHCHT = "dbhcht", _("DBHCHT (tobacco excise share)")
