@@ -699,7 +699,8 @@ def _clean_bool(value) -> bool:
     raise ValidationError(_("Write Ya or Tidak."))
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A cell as text: a whole number from a spreadsheet without its ".0", spaces squeezed."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -796,7 +797,7 @@ def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None
             row.errors.append((label[name], " ".join(error.messages)))
 
     def required_text(value):
-        text = _text(value)
+        text = cell_text(value)
         if not text:
             raise ValidationError(_("This column cannot be empty."))
         return text
@@ -818,17 +819,17 @@ def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None
         "education",
         lambda v: _clean_choice(EDUCATION, v, _("Write SD, SMP, SLTA, D3, S1 ... or the Dukcapil code 1-10.")),
     )
-    if _text(cell.get("phone")):
-        attempt("phone", lambda v: normalize_phone(_text(v)))
+    if cell_text(cell.get("phone")):
+        attempt("phone", lambda v: normalize_phone(cell_text(v)))
     for name in ("birth_place", "address", "ak1_number", "employer_name"):
-        text = _text(cell.get(name))
+        text = cell_text(cell.get(name))
         if text and fits(name, text):
             row.data[name] = text  # an empty cell leaves what is on record
-    if _text(cell.get("kk_number")):
+    if cell_text(cell.get("kk_number")):
         attempt("kk_number", clean_kk)
-    if _text(cell.get("ak1_issued_on")):
+    if cell_text(cell.get("ak1_issued_on")):
         attempt("ak1_issued_on", clean_issue_date)
-    if "kelurahan" in cell and _text(cell["kelurahan"]):
+    if "kelurahan" in cell and cell_text(cell["kelurahan"]):
         found = kelurahan.get(_key(cell["kelurahan"]))
         if found is None:
             row.errors.append(
@@ -837,16 +838,16 @@ def _clean_row(row: RowResult, cell: dict, label: dict, kelurahan: dict) -> None
         else:
             row.data["kelurahan"] = found
     for name in ("vocational_school", "has_disability"):
-        if _text(cell.get(name)):
+        if cell_text(cell.get(name)):
             attempt(name, _clean_bool)
-    if "employment_status_at_intake" in cell and _text(cell["employment_status_at_intake"]):
+    if "employment_status_at_intake" in cell and cell_text(cell["employment_status_at_intake"]):
         attempt(
             "employment_status_at_intake",
             lambda v: _clean_choice(
                 EMPLOYMENT, v, _("Write Pengangguran, Bekerja, Wirausaha, Sekolah, IRT or Lainnya.")
             ),
         )
-    if "beneficiary_group" in cell and _text(cell["beneficiary_group"]):
+    if "beneficiary_group" in cell and cell_text(cell["beneficiary_group"]):
         attempt(
             "beneficiary_group",
             lambda v: _clean_choice(

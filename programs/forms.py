@@ -256,15 +256,7 @@ class CategoryRulesForm(forms.ModelForm):
             "required_employer",
         ]
         widgets = dict.fromkeys(
-            (
-                "require_city_domicile",
-                "exclude_in_school",
-                "exclude_working",
-                "require_ak1",
-                "no_repeat_vocation",
-                "one_training_per_year",
-                "one_per_wave",
-            ),
+            [name for name in ENTRY_RULE_FIELDS if name not in ("min_age", "max_age")],  # the yes/no rules
             AsProgramSelect,
         )
         help_texts = {

@@ -21,33 +21,23 @@ from programs.models import TrainingPackage
 NUMBER_INPUT = {"inputmode": "numeric", "autocomplete": "off", "class": "form-control text-end"}
 
 
+def _weight_field(label) -> forms.IntegerField:
+    """A weight in percent, typed as a whole number; one message for every way of getting it wrong."""
+    message = _("Write the weight, a whole number from 0 to 100.")
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=100,
+        widget=forms.TextInput(attrs=NUMBER_INPUT),
+        error_messages=dict.fromkeys(("required", "invalid", "min_value", "max_value"), message),
+    )
+
+
 class WeightsForm(forms.Form):
     """The package's two weights in percent; they add up to 100 (the model's check, said next to the field)."""
 
-    test_weight = forms.IntegerField(
-        label=_("Written test weight (%)"),
-        min_value=0,
-        max_value=100,
-        widget=forms.TextInput(attrs=NUMBER_INPUT),
-        error_messages={
-            "required": _("Write the weight, a whole number from 0 to 100."),
-            "invalid": _("Write the weight, a whole number from 0 to 100."),
-            "min_value": _("Write the weight, a whole number from 0 to 100."),
-            "max_value": _("Write the weight, a whole number from 0 to 100."),
-        },
-    )
-    interview_weight = forms.IntegerField(
-        label=_("Interview or practical weight (%)"),
-        min_value=0,
-        max_value=100,
-        widget=forms.TextInput(attrs=NUMBER_INPUT),
-        error_messages={
-            "required": _("Write the weight, a whole number from 0 to 100."),
-            "invalid": _("Write the weight, a whole number from 0 to 100."),
-            "min_value": _("Write the weight, a whole number from 0 to 100."),
-            "max_value": _("Write the weight, a whole number from 0 to 100."),
-        },
-    )
+    test_weight = _weight_field(_("Written test weight (%)"))
+    interview_weight = _weight_field(_("Interview or practical weight (%)"))
 
     def clean(self):
         cleaned = super().clean()
@@ -198,17 +188,8 @@ def _key(text) -> str:
     return re.sub(r"[^a-z0-9]", "", str(text or "").lower())
 
 
-def _text(value) -> str:
-    """A cell as text: a whole number from a spreadsheet without its ".0", spaces squeezed."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).replace("\x00", "").split())
-
-
 def _blank(cells) -> bool:
-    return all(_text(cell) == "" for cell in cells)
+    return all(imports.cell_text(cell) == "" for cell in cells)
 
 
 @dataclass
@@ -289,7 +270,7 @@ def read_score_table(table: list[list], package: TrainingPackage) -> tuple[Score
             row.errors.append(("", str(_("Empty row in the middle of the list: delete it."))))
             continue
         found = []
-        receipt = _text(_cell(cells, columns.get("receipt")))
+        receipt = imports.cell_text(_cell(cells, columns.get("receipt")))
         if receipt:
             enrollment = by_receipt.get(_key(receipt))
             if enrollment is None:
@@ -302,7 +283,7 @@ def read_score_table(table: list[list], package: TrainingPackage) -> tuple[Score
             else:
                 found.append(enrollment)
         nik_cell = _cell(cells, columns.get("nik"))
-        if _text(nik_cell):
+        if imports.cell_text(nik_cell):
             try:
                 nik = imports.clean_nik(nik_cell)
             except ValidationError as error:
