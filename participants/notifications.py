@@ -202,3 +202,28 @@ def schedule_changed(*, session, old_date) -> int:
             context=context,
         )
     return queued
+
+
+def follow_up_link(*, enrollment, round_: int, link: str, last_day, reminder: int = 0) -> bool:
+    """The personal follow-up link of one round (reminder 0: the first message; 1 and 2: the reminders).
+
+    The caller (participants.services.followup_links) gives the link: the same in every message.
+    Each message of the sequence has its own key, so the first message and each reminder go once.
+    """
+    first_name = ((enrollment.participant.full_name or "").split() or [""])[0]
+    return _send(
+        what="Follow-up link",
+        enrollment=enrollment,
+        phone=enrollment.participant.phone,
+        key=f"followup-link:{enrollment.pk}:{round_}:{reminder}",
+        channel=WHATSAPP,
+        template="followup_link",
+        context={
+            "first_name": first_name,
+            "package": enrollment.package,
+            "months": round_,
+            "link": link,
+            "last_day": last_day,
+            "reminder": reminder,
+        },
+    )

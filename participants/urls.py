@@ -21,5 +21,7 @@ urlpatterns = [
     path("packages/<id:pk>/certificates.pdf", certificates.package_certificates_pdf, name="certificates-pdf"),
     path("certificates/<id:pk>/revoke/", certificates.certificate_revoke_view, name="certificate-revoke"),
     path("followup/", followups.follow_up_list, name="followup-list"),
+    path("followup/send/", followups.follow_up_links_send_view, name="followup-send"),
+    path("followup/remind/", followups.follow_up_reminders_view, name="followup-remind"),
     path("followup/<id:enrollment_pk>/<id:round_>/", followups.follow_up_record, name="followup-record"),
 ]

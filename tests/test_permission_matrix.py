@@ -91,6 +91,8 @@ MATRIX = {
     "alumni-followup": same(200),  # the alumnus's own link
     "intake:followup-list": STAFF_ONLY,
     "intake:followup-record": STAFF_ONLY,
+    "intake:followup-send": same(405),
+    "intake:followup-remind": same(405),
     "public:package-list": same(200),
     "public:register": same(200),
     "public:receipt": same(404),  # only the browser that registered sees its receipt
@@ -262,6 +264,8 @@ POST_ONLY = {
     "intake:selection-move": {**STAFF_ONLY, "staff": 200, "superuser": 200},
     "intake:selection-announce": {**STAFF_ONLY, "staff": 302, "superuser": 302},  # not decided: back, told why
     "intake:certificate-revoke": {**STAFF_ONLY, "staff": 200, "superuser": 200},  # no reason: the page, told why
+    "intake:followup-send": {**STAFF_ONLY, "staff": 302, "superuser": 302},  # no round: back, told why
+    "intake:followup-remind": {**STAFF_ONLY, "staff": 302, "superuser": 302},
     "logout": same(302),
     "home": same(302),
 }

@@ -10,6 +10,7 @@ from participants.forms.followups import OutcomeAdminForm
 from participants.forms.portal import AttendanceAdminForm
 from participants.models import Attendance, Outcome
 from participants.services import attendance_record
+from participants.services.followups import outcome_clear_unasked
 from pekalongan_training.formatting import rupiah
 from programs.admin_filters import FiscalYearFilter
 from programs.admin_input import SafeInputMixin
@@ -86,11 +87,11 @@ class AttendanceAdmin(SafeInputMixin, SimpleHistoryAdmin):
 class OutcomeAdmin(SafeInputMixin, SimpleHistoryAdmin):
     form = OutcomeAdminForm
     list_display = ["enrollment", "round", "status", "recorded_on", "related_to_training", "income"]
-    list_filter = [OutcomeYearFilter, "round", "status", "related_to_training"]
+    list_filter = [OutcomeYearFilter, "round", "status", "source", "related_to_training"]
     list_select_related = ["enrollment__participant", "enrollment__package", "recorded_by"]
     search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "enrollment__package__code"]
     autocomplete_fields = ["enrollment"]
-    readonly_fields = ["recorded_by"]
+    readonly_fields = ["source", "recorded_by", "verified_at", "verified_by"]
 
     @admin.display(description=_("monthly income"), ordering="monthly_income")
     def income(self, obj):
@@ -100,5 +101,10 @@ class OutcomeAdmin(SafeInputMixin, SimpleHistoryAdmin):
         return {"recorded_on": timezone.localdate(), **super().get_changeform_initial_data(request)}
 
     def save_model(self, request, obj, form, change):
-        obj.recorded_by = request.user
+        outcome_clear_unasked(obj)
+        if obj.source == Outcome.Source.SELF_REPORTED:
+            # A correction of the alumnus's own answer: it stays theirs, verified by this user.
+            obj.verified_at, obj.verified_by = timezone.now(), request.user
+        else:
+            obj.recorded_by = request.user
         super().save_model(request, obj, form, change)

@@ -7,11 +7,17 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from participants.forms.followups import MonthlyIncomeField
+from participants.forms.followups import (
+    HELP_CHOICES,
+    SATISFACTION_CHOICES,
+    YES_NO,
+    MonthlyIncomeField,
+    help_needed_list,
+    yes_no_value,
+)
 from participants.models import Outcome
 from pekalongan_training.forms import unanswered
 
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 DATE_INVALID = _("Choose the date from the calendar, or type it as day, month and year, for example 02/01/2026.")
 
 # In the person's own words, not the statistics office's.
@@ -20,19 +26,6 @@ ACTIVITY_CHOICES = [
     (Outcome.Status.SELF_EMPLOYED, _("I run my own business")),
     (Outcome.Status.FURTHER_TRAINING, _("I am in further training or study")),
     (Outcome.Status.NOT_WORKING, _("I am not working, or I am looking for work")),
-]
-HELP_CHOICES = [
-    (Outcome.Help.CAPITAL, _("Capital for a business")),
-    (Outcome.Help.TOOLS, _("Tools or equipment")),
-    (Outcome.Help.INTERNSHIP, _("An internship")),
-    (Outcome.Help.PLACEMENT, _("Help finding a job (placement)")),
-]
-SATISFACTION_CHOICES = [
-    (1, _("1: very dissatisfied")),
-    (2, _("2: dissatisfied")),
-    (3, _("3: neither")),
-    (4, _("4: satisfied")),
-    (5, _("5: very satisfied")),
 ]
 
 
@@ -127,8 +120,7 @@ class AlumniFollowUpForm(forms.Form):
         private = {"monthly_income", "employer_name", "business_name", "sector"}
         initial = {name: getattr(outcome, name) for name in cls.base_fields if name not in private}
         for name in ("related_to_training", "contact_again"):
-            value = initial[name]
-            initial[name] = None if value is None else ("yes" if value else "no")
+            initial[name] = yes_no_value(initial[name])
         return initial
 
     def clean_work_started_on(self):
@@ -158,5 +150,5 @@ class AlumniFollowUpForm(forms.Form):
         """The answer as the service takes it."""
         data = dict(self.cleaned_data)
         data["related_to_training"] = bool(data.get("related_to_training"))
-        data["help_needed"] = [str(value) for value, _label in HELP_CHOICES if value in (data.get("help_needed") or [])]
+        data["help_needed"] = help_needed_list(data.get("help_needed"))
         return data

@@ -27,6 +27,8 @@ from participants.services.enrollments import (
 )
 from participants.services.followup_links import (
     follow_up_link,
+    follow_up_links_send,
+    follow_up_reminders_send,
     follow_up_target,
     follow_up_url,
     outcome_self_report,
@@ -81,6 +83,8 @@ __all__ = [
     "enrollment_rule_errors",
     "enrollment_withdraw",
     "follow_up_link",
+    "follow_up_links_send",
+    "follow_up_reminders_send",
     "follow_up_target",
     "follow_up_url",
     "outcome_record",

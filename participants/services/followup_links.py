@@ -20,18 +20,20 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from participants.followups import round_due_on
+from participants import notifications
+from participants.followups import REMINDER_AFTER_DAYS, REMINDERS, in_window, round_window
 from participants.models import Enrollment, FollowUpInvitation, Outcome
-from pekalongan_training.dates import add_months
+from participants.services.followups import outcome_clear_unasked
+from programs.models import TrainingPackage
 
 SALT = "participants.alumni"
 # A signed token is about 40 characters; anything much longer is not ours and is not even read.
 MAX_TOKEN_LENGTH = 120
-LAST_WINDOW_MONTHS = 6
 
 # What the alumnus answers (the staff form's fields, without notes, and the tracer's own questions).
 SELF_REPORT_FIELDS = (
@@ -46,14 +48,6 @@ SELF_REPORT_FIELDS = (
     "help_needed",
     "contact_again",
 )
-
-
-def round_window(ends_on: datetime.date, round_: int) -> tuple[datetime.date, datetime.date]:
-    """(first day, last day) on which round `round_` of a package that ended on `ends_on` may be answered."""
-    opens = round_due_on(ends_on, round_)
-    later = [r for r in Outcome.Round.values if r > round_]
-    closes = round_due_on(ends_on, later[0]) if later else add_months(opens, LAST_WINDOW_MONTHS)
-    return opens, closes - datetime.timedelta(days=1)
 
 
 def window_open(enrollment: Enrollment, round_: int, today: datetime.date | None = None) -> bool:
@@ -153,15 +147,7 @@ def outcome_self_report(*, enrollment: Enrollment, round: int, data: dict) -> Ou
     for name in SELF_REPORT_FIELDS:
         setattr(outcome, name, data.get(name, Outcome._meta.get_field(name).get_default()))
     outcome.help_needed = list(outcome.help_needed or [])
-    if outcome.status not in Outcome.WORKING_STATUSES:
-        outcome.related_to_training = False
-        outcome.work_started_on = None
-        outcome.monthly_income = None
-        outcome.business_name = outcome.sector = outcome.employer_name = ""
-    elif outcome.status == Outcome.Status.SELF_EMPLOYED:
-        outcome.employer_name = ""
-    else:
-        outcome.business_name = outcome.sector = ""
+    outcome_clear_unasked(outcome)
     outcome.source = Outcome.Source.SELF_REPORTED
     outcome.recorded_on = timezone.localdate()
     outcome.recorded_by = None
@@ -179,22 +165,151 @@ def outcome_self_report(*, enrollment: Enrollment, round: int, data: dict) -> Ou
     return outcome
 
 
+def answer_version(outcome: Outcome | None) -> str:
+    """What identifies the answer as it stands now (its latest history record), for "verified what I saw"."""
+    if outcome is None or outcome.pk is None:
+        return ""
+    latest = outcome.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    return str(latest or "")
+
+
 @transaction.atomic
-def outcome_verify(*, outcome: Outcome, by, data: dict | None = None) -> Outcome:
+def outcome_verify(*, outcome: Outcome, by, data: dict | None = None, seen: str | None = None) -> Outcome:
     """Staff checked an alumnus's own answer, and corrected it with `data` if given.
 
     The answer stays self-reported and keeps its date (it is still the person's answer, checked);
     who verified it and when is recorded, and the history keeps the answer as it was before.
+    `seen` (answer_version of the answer staff read) refuses the check when the alumnus changed the
+    answer since. A correction cannot make it "not reachable": the person answered.
     """
     outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
     if outcome.source != Outcome.Source.SELF_REPORTED:
         raise ValidationError(_("Only an answer given by the alumnus is verified."))
+    if seen is not None and seen != answer_version(outcome):
+        raise ValidationError(_("The alumnus changed the answer in the meantime. Check it again."))
+    unknown = set(data or {}) - {*SELF_REPORT_FIELDS, "notes"}
+    if unknown:
+        raise ValueError(f"not part of an answer: {sorted(unknown)}")
     for name, value in (data or {}).items():
         setattr(outcome, name, value)
-    if outcome.status not in Outcome.WORKING_STATUSES:
-        outcome.related_to_training = False
-        outcome.work_started_on = None
+    if outcome.status == Outcome.Status.UNREACHABLE:
+        raise ValidationError(
+            {"status": _("The alumnus answered this round themselves: choose what they do now, not 'Not reachable'.")}
+        )
+    outcome.help_needed = list(outcome.help_needed or [])
+    outcome_clear_unasked(outcome)
     outcome.verified_at = timezone.now()
     outcome.verified_by = by
+    outcome.full_clean(exclude=["enrollment", "round"], validate_unique=False)
     outcome.save()
     return outcome
+
+
+# --- sending the links and the reminders ----------------------------------------------------------
+
+
+def _open_to_the_link(enrollments, round_: int):
+    """Without an answer at the round that the link may not change (staff's "not reachable" it may)."""
+    answered = Outcome.objects.filter(enrollment=OuterRef("pk"), round=round_).exclude(
+        source=Outcome.Source.STAFF_CALL, status=Outcome.Status.UNREACHABLE
+    )
+    return enrollments.exclude(Exists(answered))
+
+
+def _in_open_window(round_: int, today: datetime.date):
+    enrollments = Enrollment.objects.exclude(package__status=TrainingPackage.Status.CANCELLED)
+    return _open_to_the_link(in_window(enrollments, round_, today), round_)
+
+
+def links_to_send(round_: int, today: datetime.date | None = None):
+    """Completers whose round `round_` is open today, not answered and not yet sent its link, with a phone."""
+    today = today or timezone.localdate()
+    sent = FollowUpInvitation.objects.filter(enrollment=OuterRef("pk"), round=round_, sent_at__isnull=False)
+    return _in_open_window(round_, today).exclude(participant__phone="").exclude(Exists(sent))
+
+
+def reminders_due(today: datetime.date | None = None):
+    """Links sent and not answered, with a reminder due today: REMINDER_AFTER_DAYS since the last message,
+    fewer than REMINDERS reminders so far, the round's window still open and no staff answer since."""
+    today = today or timezone.localdate()
+    invitations = FollowUpInvitation.objects.none()
+    for round_ in Outcome.Round.values:
+        invitations |= FollowUpInvitation.objects.filter(
+            round=round_, enrollment__in=_in_open_window(round_, today).values("pk")
+        )
+    return invitations.filter(
+        sent_at__isnull=False,
+        answered_at__isnull=True,
+        reminders_sent__lt=REMINDERS,
+        last_sent_at__date__lte=today - datetime.timedelta(days=REMINDER_AFTER_DAYS),
+    )
+
+
+def _message(enrollment: Enrollment, round_: int, reminder: int) -> bool:
+    return notifications.follow_up_link(
+        enrollment=enrollment,
+        round_=round_,
+        link=follow_up_url(enrollment=enrollment, round=round_),
+        last_day=round_window(enrollment.package.ends_on, round_)[1],
+        reminder=reminder,
+    )
+
+
+@transaction.atomic
+def _invite(enrollment_pk: int, round_: int, today: datetime.date) -> bool:
+    """The first message to one person, re-checked under a lock on the enrollment; True when queued."""
+    enrollment = (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("participant", "package")
+        .filter(pk=enrollment_pk)
+        .first()
+    )
+    if enrollment is None or not links_to_send(round_, today).filter(pk=enrollment_pk).exists():
+        return False  # sent, answered or changed since the list was read
+    if not _message(enrollment, round_, 0):
+        return False
+    now = timezone.now()
+    invitation, _created = FollowUpInvitation.objects.get_or_create(enrollment=enrollment, round=round_)
+    invitation.sent_at = invitation.last_sent_at = now
+    invitation.save(update_fields=["sent_at", "last_sent_at"])
+    return True
+
+
+def follow_up_links_send(*, round: int, today: datetime.date | None = None) -> int:
+    """Send the personal link of `round` to everyone in `links_to_send`; returns how many messages were queued.
+
+    Each person is sent in a transaction of their own (a long run holds no lock on the others), and
+    re-checked under the lock, so two runs at once, or a run after the person answered, send nothing twice.
+    Run from the task queue (participants.tasks.follow_up_links_send_task): staff click once.
+    """
+    if round not in Outcome.Round.values:
+        raise ValueError(f"no follow-up round {round!r}")
+    today = today or timezone.localdate()
+    pks = list(links_to_send(round, today).order_by("package__ends_on", "pk").values_list("pk", flat=True))
+    return sum(_invite(pk, round, today) for pk in pks)
+
+
+@transaction.atomic
+def _remind(invitation_pk: int, today: datetime.date) -> bool:
+    invitation = FollowUpInvitation.objects.select_for_update().filter(pk=invitation_pk).first()
+    if invitation is None or not reminders_due(today).filter(pk=invitation_pk).exists():
+        return False
+    enrollment = Enrollment.objects.select_related("participant", "package").get(pk=invitation.enrollment_id)
+    reminder = invitation.reminders_sent + 1
+    if not _message(enrollment, invitation.round, reminder):
+        return False
+    invitation.reminders_sent = reminder
+    invitation.last_sent_at = timezone.now()
+    invitation.save(update_fields=["reminders_sent", "last_sent_at"])
+    return True
+
+
+def follow_up_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Send every reminder due today (`reminders_due`); returns how many were queued.
+
+    Run once a day (`manage.py follow_up_reminders` from cron, or the button on the follow-up list);
+    running it twice a day sends nothing twice: a reminder is due a week after the last message.
+    """
+    today = today or timezone.localdate()
+    pks = list(reminders_due(today).order_by("pk").values_list("pk", flat=True))
+    return sum(_remind(pk, today) for pk in pks)

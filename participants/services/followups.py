@@ -10,6 +10,25 @@ from participants.followups import round_due_on
 from participants.models import Enrollment, Outcome
 
 
+def outcome_clear_unasked(outcome: Outcome) -> None:
+    """One rule for every way an answer is saved: the work questions are answered only by those who
+    work (employer for the employed, business for the self-employed), and someone not reached
+    answered none of the tracer questions."""
+    if outcome.status not in Outcome.WORKING_STATUSES:
+        outcome.related_to_training = False
+        outcome.work_started_on = None
+        outcome.monthly_income = None
+        outcome.business_name = outcome.sector = outcome.employer_name = ""
+    elif outcome.status == Outcome.Status.SELF_EMPLOYED:
+        outcome.employer_name = ""
+    else:
+        outcome.business_name = outcome.sector = ""
+    if outcome.status == Outcome.Status.UNREACHABLE:
+        outcome.satisfaction = None
+        outcome.help_needed = []
+        outcome.contact_again = None
+
+
 @transaction.atomic
 def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) -> Outcome:
     """Record (or correct) the follow-up of one completer for one round; "not reachable" is an answer.
@@ -41,8 +60,8 @@ def outcome_record(*, enrollment: Enrollment, round_: int, data: dict, actor) ->
     outcome.source = Outcome.Source.STAFF_CALL
     for name, value in data.items():
         setattr(outcome, name, value)
-    if outcome.status not in Outcome.WORKING_STATUSES:
-        outcome.related_to_training = False
+    outcome.help_needed = list(outcome.help_needed or [])
+    outcome_clear_unasked(outcome)
     outcome.recorded_on = today
     outcome.recorded_by = actor
     outcome.save()

@@ -11,10 +11,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from participants.followups import round_window
 from participants.forms.alumni import AlumniFollowUpForm
 from participants.public_pages import dinas_contact
 from participants.services import follow_up_target, outcome_self_report
-from participants.services.followup_links import round_window
 
 
 def _first_name(full_name: str) -> str:

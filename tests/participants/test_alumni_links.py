@@ -61,6 +61,11 @@ def _answer(**changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
+def _seen(client, url) -> str:
+    """The version of the answer the staff page shows (what a verification says it checked)."""
+    return re.search(r'name="seen" value="(\d*)"', client.get(url).content.decode()).group(1)
+
+
 def _checked(page: str) -> list[str]:
     return re.findall(r"<input[^>]*\bchecked\b[^>]*>", page)
 
@@ -346,7 +351,7 @@ def test_staff_see_the_alumnus_answer_and_mark_it_verified(client, completer, an
     page = client.get(url).content.decode()
     assert "Answered by the alumnus on" in page and 'data-source="self_reported"' in page
     assert 'name="verify"' in page
-    assert client.post(url, {"verify": "1"}).status_code == 302
+    assert client.post(url, {"verify": "1", "seen": _seen(client, url)}).status_code == 302
     answered.refresh_from_db()
     assert (answered.source, answered.verified_by, answered.monthly_income) == ("self_reported", staff, 2_500_000)
     assert answered.verified_at is not None
@@ -365,12 +370,16 @@ def test_staff_correct_an_alumnus_answer_and_it_stays_self_reported(client, comp
             "business_name": "Jahit Siti",
             "sector": "Penjahit",
             "monthly_income": "1.500.000",
+            "work_started_on": answered.work_started_on.isoformat(),
+            "satisfaction": "4",
+            "help_needed": ["tools", "capital"],
+            "seen": _seen(client, url),
         },
     )
     assert response.status_code == 302
     answered.refresh_from_db()
     assert (answered.source, answered.monthly_income, answered.verified_by) == ("self_reported", 1_500_000, staff)
-    assert answered.satisfaction == 4 and answered.help_needed == ["capital", "tools"]  # the rest kept
+    assert answered.satisfaction == 4 and answered.help_needed == ["capital", "tools"]
     incomes = list(answered.history.order_by("history_date").values_list("monthly_income", flat=True))
     assert incomes == [2_500_000, 1_500_000]
     assert answered.history.latest().history_user == staff
@@ -378,7 +387,8 @@ def test_staff_correct_an_alumnus_answer_and_it_stays_self_reported(client, comp
 
 def test_a_correction_by_the_person_after_verification_needs_verifying_again(client, completer, answered):
     client.force_login(factories.StaffFactory())
-    client.post(reverse("intake:followup-record", args=[completer.pk, 3]), {"verify": "1"})
+    url = reverse("intake:followup-record", args=[completer.pk, 3])
+    client.post(url, {"verify": "1", "seen": _seen(client, url)})
     client.logout()
     client.post(follow_up_link(enrollment=completer, round=3), _answer(monthly_income="2.750.000"))
     answered.refresh_from_db()
@@ -405,7 +415,8 @@ def test_the_staff_list_shows_answers_to_verify(client, completer, answered):
     client.force_login(factories.StaffFactory())
     response = client.get(reverse("intake:followup-list"))
     assert list(response.context["to_verify"]) == [answered]
-    client.post(reverse("intake:followup-record", args=[completer.pk, 3]), {"verify": "1"})
+    url = reverse("intake:followup-record", args=[completer.pk, 3])
+    client.post(url, {"verify": "1", "seen": _seen(client, url)})
     assert list(client.get(reverse("intake:followup-list")).context["to_verify"]) == []
 
 
