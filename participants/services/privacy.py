@@ -6,18 +6,20 @@ from dataclasses import dataclass
 from urllib.parse import quote_plus
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from participants import imports  # a module, not its names: participants.imports itself imports the services
 from participants.eligibility import age_on
 from participants.models import (
     Attendance,
+    Certificate,
     Enrollment,
     Outcome,
     Participant,
@@ -115,7 +117,9 @@ def participant_anonymise(*, participant: Participant, actor) -> Participant:
     as it was. Sex, education, kelurahan and beneficiary group stay:
     the figures are broken down by them, and without a name or NIK they no longer point at a person.
     Enrollments, marks and outcomes stay (they are the figures), and the history of the person's
-    record is deleted, since it holds the old values. Beyond the records: the person's rows leave
+    record is deleted, since it holds the old values. Their training certificates are revoked (the
+    check page would otherwise vouch for a label, not a holder), with a fixed reason in place of
+    any written one. Beyond the records: the person's rows leave
     every upload still waiting for confirmation, and the admin's action log, the histories' change
     reasons and the log of exports no longer name them (DATA-PROTECTION.md, "Erasure on request").
     """
@@ -150,6 +154,7 @@ def participant_anonymise(*, participant: Participant, actor) -> Participant:
     Participant.history.filter(id=participant.pk).delete()
     enrollments = list(Enrollment.objects.filter(participant=participant).values_list("pk", flat=True))
     _blank_free_text(enrollments)
+    _withdraw_certificates(enrollments, actor)
     message_erase_about(kind=Enrollment._meta.label_lower, ids=enrollments)  # numbers and texts sent to them
     _erase_from_uploads(identity)
     _erase_from_admin_log(participant, enrollments, identity, label)
@@ -200,6 +205,16 @@ def _blank_free_text(enrollments: list[int]) -> None:
     Attendance.history.filter(enrollment_id__in=enrollments).update(**BLANK_ATTENDANCE, **history_blank)
     Outcome.objects.filter(enrollment__in=enrollments).update(**BLANK_OUTCOME)
     Outcome.history.filter(enrollment_id__in=enrollments).update(**BLANK_OUTCOME, **history_blank)
+
+
+def _withdraw_certificates(enrollments: list[int], actor) -> None:
+    """Revoke the person's certificates; a reason written at an earlier revocation is free text, and goes."""
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Withdrawn: the holder's data were erased on their request.")
+    certificates = Certificate.objects.filter(enrollment__in=enrollments)
+    certificates.filter(revoked_at__isnull=True).update(revoked_at=timezone.now(), revoked_by=actor)
+    certificates.update(revoke_reason=reason)
+    Certificate.history.filter(enrollment_id__in=enrollments).update(revoke_reason=reason, history_change_reason=None)
 
 
 def _erase_from_uploads(identity: _Identity) -> None:

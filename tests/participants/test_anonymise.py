@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from participants import imports
 from participants.models import Participant
-from participants.services import participant_anonymise
+from participants.services import certificate_revoke, certificates_issue, participant_anonymise
 from pekalongan_training.messaging import message_send
 from pekalongan_training.models import Message
 from reports import indicators
@@ -202,6 +202,12 @@ def test_anonymising_leaves_nothing_of_the_person_in_the_database(client):
     meeting = factories.SessionFactory(package=ended, date=datetime.date(2026, 1, 6))
     mark = factories.AttendanceFactory(enrollment=enrollment, session=meeting, remark="")
     outcome = factories.OutcomeFactory(enrollment=enrollment, notes="")
+    # A certificate revoked with a reason that names her, and its replacement, still valid.
+    enrollment.assessment = "passed"
+    enrollment.save()
+    first, *_others = certificates_issue(package=ended, by=staff)
+    certificate_revoke(certificate=first, reason=f"Nama salah ketik: Siti Aminah, NIK {nik}", by=staff)
+    second, *_others = certificates_issue(package=ended, by=staff)
     header = ["NIK", "Nama Lengkap", "Jenis Kelamin (L/P)", "Tanggal Lahir", "No. HP", "Alamat", "Pendidikan"]
     hers = [nik, "Siti Aminah", "P", "02/10/1990", "0857-1234-9876", "Gang Kenanga 17 RT 03/RW 04", "SLTA"]
     his = [other.nik, "Budi Santoso", "L", "17/05/1998", "081399998888", "Jl. Hayam Wuruk 2", "S1"]
@@ -241,6 +247,10 @@ def test_anonymising_leaves_nothing_of_the_person_in_the_database(client):
 
     participant_anonymise(participant=person, actor=staff)
 
+    second.refresh_from_db()
+    assert second.revoked_at is not None and second.revoked_by == staff  # no longer vouched for
+    assert second.revoke_reason == "Ditarik: data pemegangnya dihapus atas permintaannya."
+    assert client.get(reverse("certificate-verify", args=[second.code])).context["holds"] is False
     dump = io.StringIO()
     call_command("dumpdata", stdout=dump)
     pending = [_upload_text(batch) for batch in ParticipantImport.objects.filter(imported_at__isnull=True)]
