@@ -18,20 +18,3 @@ def selection_results_send(package_id: int) -> int:
     if package is None:  # deleted since
         return 0
     return notifications.selection_results(package=package)
-
-
-@task()
-def follow_up_links_send_task(round_: int) -> int:
-    """Send the personal link of a round to everyone due it (staff clicked "send" on the follow-up list)."""
-    # Imported here: the services import this module to queue their tasks.
-    from participants.services import follow_up_links_send
-
-    return follow_up_links_send(round=round_)
-
-
-@task()
-def follow_up_reminders_send_task() -> int:
-    """Send the reminders due today (the button on the follow-up list; cron runs `manage.py follow_up_reminders`)."""
-    from participants.services import follow_up_reminders_send
-
-    return follow_up_reminders_send()

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from participants import followups
+from participants.followup_tasks import follow_up_links_send_task, follow_up_reminders_send_task
 from participants.forms.followups import FollowUpForm
 from participants.models import Enrollment, FollowUpInvitation, Outcome
 from participants.services import (
@@ -20,7 +21,6 @@ from participants.services import (
     outcome_verify,
 )
 from participants.services.followup_links import answer_version, links_to_send, reminders_due, window_open
-from participants.tasks import follow_up_links_send_task, follow_up_reminders_send_task
 from pekalongan_training.params import whole_number
 from pekalongan_training.roles import staff_view
 
