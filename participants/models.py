@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from participants.nik import mask_nik, validate_kk, validate_nik
 from pekalongan_training.money import RupiahField
-from programs.models import Kelurahan, Session, TrainingPackage
+from programs.models import Kelurahan, Session, Spending, TrainingPackage
 
 
 class Participant(models.Model):
@@ -544,6 +544,47 @@ class FollowUpInvitation(models.Model):
 
     def __str__(self):
         return f"{self.enrollment} · {self.get_round_display()}"
+
+
+class AllowancePayment(models.Model):
+    """A participant's allowance ("uang saku") paid for a package: the days it counted, at the package's
+    rate, paid with the package's payment list; the list's total is one spending entry
+    (participants/allowances.py)."""
+
+    enrollment = models.OneToOneField(
+        Enrollment, on_delete=models.PROTECT, related_name="allowance_payment", verbose_name=_("enrollment")
+    )
+    days = models.PositiveSmallIntegerField(_("days counted"))
+    daily_rate = RupiahField(_("daily allowance (Rp)"))
+    amount = RupiahField(_("amount (Rp)"))
+    paid_on = models.DateField(_("paid on"))
+    spending = models.ForeignKey(
+        Spending, on_delete=models.PROTECT, related_name="allowance_payments", verbose_name=_("spending entry")
+    )
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enrollment"]
+        verbose_name = _("allowance payment")
+        verbose_name_plural = _("allowance payments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount=models.F("days") * models.F("daily_rate")), name="participants_allowance_amount"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.enrollment} · {self.amount}"
 
 
 class Certificate(models.Model):

@@ -44,6 +44,12 @@ class Kelurahan(models.Model):
         return self.name
 
 
+class AccreditationGrade(models.TextChoices):
+    A = "A", _("A (excellent)")
+    B = "B", _("B (good)")
+    C = "C", _("C (sufficient)")
+
+
 class Provider(models.Model):
     class Kind(models.TextChoices):
         LPK = "lpk", _("Private training institution (LPK)")
@@ -71,6 +77,22 @@ class Provider(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # Kemnaker's references: the LPK's number in its registry (VIN LPK), the business number from OSS
+    # (NIB, 13 digits) and the accreditation by LA-LPK, with the day it runs out.
+    vin_lpk = models.CharField(
+        _("VIN LPK"), max_length=40, blank=True, help_text=_("The LPK's number in Kemnaker's registry, as written.")
+    )
+    nib = models.CharField(
+        _("NIB"),
+        max_length=13,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{13}$", _("The NIB has 13 digits."))],
+        help_text=_("Business identification number (OSS), 13 digits."),
+    )
+    accreditation_grade = models.CharField(
+        _("accreditation"), max_length=1, choices=AccreditationGrade.choices, blank=True
+    )
+    accreditation_expires_on = models.DateField(_("accreditation valid until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     operators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -86,14 +108,29 @@ class Provider(models.Model):
         verbose_name_plural = _("providers")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["lpk", "blk", "other"]), name="programs_provider_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(accreditation_grade__in=["", "A", "B", "C"]), name="programs_provider_accreditation_valid"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def accredited_on(self, day: datetime.date) -> bool:
+        """Accredited with a grade that has not run out on `day` (a grade without an end date counts)."""
+        return bool(self.accreditation_grade) and (
+            self.accreditation_expires_on is None or self.accreditation_expires_on >= day
+        )
+
 
 class Vocation(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    kejuruan_code = models.CharField(
+        _("Kemnaker vocation code (kejuruan)"),
+        max_length=20,
+        blank=True,
+        help_text=_("The code of the kejuruan in Kemnaker's classification, as written."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -133,7 +170,7 @@ class Program(models.Model):
     funding_source = models.CharField(
         _("funding source"), max_length=10, choices=FundingSource.choices, default=FundingSource.DBHCHT
     )
-    budget = RupiahField(_("budget (Rp)"), default=0)
+    budget = RupiahField(_("budget (Rp)"), default=0, help_text=_("The program's whole pagu."))
     target_participants = models.PositiveIntegerField(_("target participants"), default=0)
     # Entry rules, checked at enrollment and registration (participants/eligibility.py).
     min_age = models.PositiveSmallIntegerField(
@@ -195,6 +232,31 @@ class Program(models.Model):
         return self.name
 
 
+class ProgramFunding(models.Model):
+    """A program's pagu from one funding source (a program may be paid from more than one)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="funding", verbose_name=_("program"))
+    funding_source = models.CharField(_("funding source"), max_length=10, choices=Program.FundingSource.choices)
+    pagu = RupiahField(_("pagu (Rp)"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "funding_source"]
+        verbose_name = _("program pagu by funding source")
+        verbose_name_plural = _("program pagu by funding source")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "funding_source"], name="programs_funding_unique_source"),
+            models.CheckConstraint(
+                condition=Q(funding_source__in=["dbhcht", "apbd", "apbn", "other"]),
+                name="programs_funding_source_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} · {self.get_funding_source_display()}"
+
+
 class Cohort(models.Model):
     """A wave ("gelombang") of a program: a registration window and a training period."""
 
@@ -233,6 +295,9 @@ class Cohort(models.Model):
 
     def __str__(self):
         return _("Wave %(number)s / %(year)s") % {"number": self.number, "year": self.program.fiscal_year}
+
+
+JOB_SEEKER_TRAINING_SUB_ACTIVITY = "2.07.03.2.01.0001"
 
 
 class TrainingPackageQuerySet(models.QuerySet):
@@ -303,7 +368,36 @@ class TrainingPackage(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Share of the planned meetings a participant must attend to complete."),
     )
-    budget = RupiahField(_("budget (Rp)"), default=0)
+    budget = RupiahField(_("budget (Rp)"), default=0, help_text=_("The package's pagu in the budget (DPA)."))
+    # The DBHCHT plan (PMK 72/2024): where the package sits in the budget, and what it is to deliver.
+    sub_activity_code = models.CharField(
+        _("sub-activity code"),
+        max_length=30,
+        default=JOB_SEEKER_TRAINING_SUB_ACTIVITY,
+        help_text=_("Kode sub kegiatan; job-seeker training is 2.07.03.2.01.0001."),
+    )
+    account_code = models.CharField(
+        _("account code"), max_length=40, blank=True, help_text=_("Kode rekening belanja, as in the DPA.")
+    )
+    planned_participants = models.PositiveSmallIntegerField(
+        _("planned participants"),
+        null=True,
+        blank=True,
+        help_text=_("The planned volume in people; empty means the quota."),
+    )
+    support_cost = RupiahField(
+        _("support costs (BOP) (Rp)"),
+        default=0,
+        help_text=_("The part of the pagu for operational support costs (BOP), where used."),
+    )
+    # The participants' daily allowance ("uang saku", transport): per day present, and where the
+    # package says so per excused day too (participants/allowances.py).
+    allowance_daily_rate = RupiahField(_("daily allowance (Rp)"), default=0)
+    allowance_counts_excused = models.BooleanField(
+        _("allowance for excused days too"),
+        default=False,
+        help_text=_("Off: only days present are paid. On: excused days (I) are paid too."),
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     meeting_weekdays = models.CharField(
@@ -389,6 +483,11 @@ class TrainingPackage(models.Model):
                 name="programs_package_status_valid",
             ),
             models.CheckConstraint(
+                condition=Q(support_cost__lte=F("budget")),
+                name="programs_package_support_cost_within_budget",
+                violation_error_message=_("The support costs (BOP) are part of the pagu: they cannot be more."),
+            ),
+            models.CheckConstraint(
                 condition=Q(test_weight__lte=100, interview_weight__lte=100)
                 & Q(test_weight=100 - F("interview_weight")),
                 name="programs_package_weights_100",
@@ -409,6 +508,11 @@ class TrainingPackage(models.Model):
         return self.status in (self.Status.COMPLETED, self.Status.CANCELLED)
 
     @property
+    def planned_volume(self) -> int:
+        """The people the package is planned to train: the planned number, else the quota."""
+        return self.planned_participants if self.planned_participants is not None else self.quota
+
+    @property
     def applications_allowed(self) -> int:
         """Online applications taken before registration closes: the limit staff set, or 5 times the quota."""
         return self.application_limit or 5 * self.quota
@@ -416,6 +520,69 @@ class TrainingPackage(models.Model):
     def present_needed(self, planned: int) -> int:
         """Present marks that reach min_attendance_percent of `planned` meetings (rounded up)."""
         return -(-self.min_attendance_percent * planned // 100)
+
+
+class Spending(models.Model):
+    """Money spent on a package, entered from its payment document (the DBHCHT realisation counts it).
+
+    Entered through programs.services.spending_record, which refuses a total above the package's
+    pagu unless a reason is written.
+    """
+
+    class Kind(models.TextChoices):
+        INSTRUCTOR_FEES = "instructor_fees", _("Instructor fees")
+        MATERIALS = "materials", _("Training materials")
+        ALLOWANCES = "allowances", _("Participants' allowances")
+        MEALS = "meals", _("Meals and snacks")
+        VENUE = "venue", _("Venue")
+        CERTIFICATION = "certification", _("Certification")
+        OTHER = "other", _("Other")
+
+    package = models.ForeignKey(
+        TrainingPackage, on_delete=models.PROTECT, related_name="spending", verbose_name=_("training package")
+    )
+    spent_on = models.DateField(_("date"), help_text=_("The date of the payment document."))
+    amount = RupiahField(_("amount (Rp)"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    document_number = models.CharField(
+        _("document number"), max_length=60, help_text=_("The number of the SP2D, receipt or payment voucher.")
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    over_pagu_reason = models.TextField(
+        _("reason for going over the pagu"),
+        blank=True,
+        help_text=_("Needed when this entry takes the package's spending above its pagu."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+        editable=False,
+    )
+    entered_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["package", "spent_on", "pk"]
+        verbose_name = _("spending entry")
+        verbose_name_plural = _("spending")
+        indexes = [models.Index(fields=["spent_on"], name="programs_spending_date_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="programs_spending_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["instructor_fees", "materials", "allowances", "meals", "venue", "certification", "other"]
+                ),
+                name="programs_spending_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.package.code} · {self.get_kind_display()} · {self.document_number}"
 
 
 class CategoryRules(models.Model):

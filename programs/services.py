@@ -1,18 +1,20 @@
-"""Writes with rules for packages and their meetings."""
+"""Writes with rules for packages, their meetings and the money spent on them."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import is_dinas_staff
 from programs.calendar import Holiday, holiday_on, public_holidays
-from programs.models import Session, TrainingPackage
+from programs.models import Session, Spending, TrainingPackage
 from programs.signals import session_rescheduled
 
 
@@ -204,3 +206,65 @@ def session_move(
             sender=Session, session=session, old_date=old_date, old_starts_at=old_starts_at, old_ends_at=old_ends_at
         )
     return session
+
+
+# --- spending (the DBHCHT realisation) -------------------------------------------------------------
+
+SPENDING_FIELDS = ("spent_on", "amount", "kind", "document_number", "description", "over_pagu_reason")
+
+
+def spending_total(package: TrainingPackage, *, without: Spending | None = None) -> int:
+    """What has been spent on the package, in whole rupiah (leaving one entry out, to check its change)."""
+    entries = Spending.objects.filter(package=package)
+    if without is not None and without.pk:
+        entries = entries.exclude(pk=without.pk)
+    return entries.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+
+
+def spending_over_pagu_error(*, package: TrainingPackage, amount: int, without: Spending | None = None) -> str:
+    """Why this amount needs a reason: it takes the package above its pagu; '' when it does not."""
+    total = spending_total(package, without=without) + amount
+    if total <= package.budget:
+        return ""
+    return _(
+        "With this entry the package's spending is %(total)s, above its pagu of %(pagu)s. "
+        "Write why in the reason for going over the pagu, or correct the amount."
+    ) % {"total": rupiah(total), "pagu": rupiah(package.budget)}
+
+
+@transaction.atomic
+def spending_record(*, package: TrainingPackage, by, entry: Spending | None = None, **data) -> Spending:
+    """Enter (or correct) a spending entry of a package; returns it.
+
+    The package row is locked, so two entries at once are checked against each other. A total above
+    the pagu is refused unless `over_pagu_reason` is written (it is kept with the entry and in its
+    history). The date may not be in the future, and not before the package's program year.
+    """
+    unknown = set(data) - set(SPENDING_FIELDS)
+    if unknown:
+        raise ValueError(f"not a spending field: {sorted(unknown)}")
+    package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
+    if entry is None:
+        entry = Spending(package=package, entered_by=by)
+    elif entry.package_id != package.pk:
+        raise ValueError("the entry belongs to another package")
+    for name, value in data.items():
+        setattr(entry, name, value.strip() if isinstance(value, str) else value)
+    errors = {}
+    if entry.spent_on and entry.spent_on > timezone.localdate():
+        errors["spent_on"] = [_("The date cannot be in the future.")]
+    elif entry.spent_on and entry.spent_on.year < package.cohort.program.fiscal_year:
+        errors["spent_on"] = [
+            _("The program is of %(year)s: money spent on it is dated in that year or later.")
+            % {"year": package.cohort.program.fiscal_year}
+        ]
+    if entry.amount:
+        over = spending_over_pagu_error(package=package, amount=entry.amount, without=entry)
+        if over and not (entry.over_pagu_reason or "").strip():
+            errors["over_pagu_reason"] = [over]
+    if errors:
+        raise ValidationError(errors)
+    entry.package = package
+    entry.full_clean(exclude=["package"])
+    entry.save()
+    return entry

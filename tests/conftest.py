@@ -36,6 +36,8 @@ def reference_data(transactional_db):
     importlib.import_module("participants.migrations.0009_staff_export_log_permission").grant(apps, None)
     importlib.import_module("programs.migrations.0010_operator_accounts").grant(apps, None)
     importlib.import_module("programs.migrations.0012_category_rules_permissions").grant(apps, None)
+    importlib.import_module("programs.migrations.0014_dbhcht_permissions").grant(apps, None)
+    importlib.import_module("participants.migrations.0022_allowance_permissions").grant(apps, None)
 
 
 @pytest.fixture(autouse=True)
