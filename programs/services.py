@@ -238,7 +238,8 @@ def spending_record(*, package: TrainingPackage, by, entry: Spending | None = No
 
     The package row is locked, so two entries at once are checked against each other. A total above
     the pagu is refused unless `over_pagu_reason` is written (it is kept with the entry and in its
-    history). The date may not be in the future, and not before the package's program year.
+    history). The date lies in the program's fiscal year (a payment of another year is paid from
+    another year's budget) and not in the future.
     """
     unknown = set(data) - set(SPENDING_FIELDS)
     if unknown:
@@ -253,9 +254,9 @@ def spending_record(*, package: TrainingPackage, by, entry: Spending | None = No
     errors = {}
     if entry.spent_on and entry.spent_on > timezone.localdate():
         errors["spent_on"] = [_("The date cannot be in the future.")]
-    elif entry.spent_on and entry.spent_on.year < package.cohort.program.fiscal_year:
+    elif entry.spent_on and entry.spent_on.year != package.cohort.program.fiscal_year:
         errors["spent_on"] = [
-            _("The program is of %(year)s: money spent on it is dated in that year or later.")
+            _("The program is of %(year)s: money spent on it is dated in that year.")
             % {"year": package.cohort.program.fiscal_year}
         ]
     if entry.amount:
