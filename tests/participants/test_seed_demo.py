@@ -1,5 +1,7 @@
-"""seed_demo: the 2023 package mix, valid people, every enrollment rule kept, an idempotent second run."""
+"""seed_demo: the 2023 package mix, valid people, every enrollment rule kept, the follow-up links of the
+open rounds and the tracer answers, an idempotent second run."""
 
+import datetime
 import io
 from collections import Counter
 
@@ -10,9 +12,12 @@ from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.followups import REMINDER_AFTER_DAYS, due_for_round, round_due_on, to_call
+from participants.models import Attendance, Enrollment, FollowUpInvitation, Outcome, Participant
 from participants.nik import parse_nik
 from participants.selectors import with_seat_counts
+from participants.services.followup_links import window_open
+from pekalongan_training.dates import add_months
 from pekalongan_training.roles import is_dinas_staff, is_official, is_operator
 from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage
 from programs.services import session_generate
@@ -29,7 +34,18 @@ def seed(*args) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    models = [Program, Cohort, TrainingPackage, Session, Provider, Participant, Enrollment, Attendance, Outcome]
+    models = [
+        Program,
+        Cohort,
+        TrainingPackage,
+        Session,
+        Provider,
+        Participant,
+        Enrollment,
+        Attendance,
+        Outcome,
+        FollowUpInvitation,
+    ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["User"] = get_user_model().objects.count()
     return counts
@@ -71,11 +87,19 @@ def test_first_run_builds_the_2023_program_with_the_city_mix():
         current.cohorts.values_list("packages__status", flat=True)
     )
 
-    # Follow-ups: rounds 3 and 6 for 2023, the 12-month round still pending.
-    rounds_2023 = set(
-        Outcome.objects.filter(enrollment__package__cohort__program=program).values_list("round", flat=True)
+    # Follow-ups: every round of 2023 by staff calls, long closed to the personal links.
+    outcomes_2023 = Outcome.objects.filter(enrollment__package__cohort__program=program)
+    assert set(outcomes_2023.values_list("round", flat=True)) == set(Outcome.Round.values)
+    assert set(outcomes_2023.values_list("source", flat=True)) == {Outcome.Source.STAFF_CALL}
+    assert not FollowUpInvitation.objects.filter(enrollment__package__cohort__program=program).exists()
+
+    # Last year's program, all completed, so a 6- or 12-month round is open on any day of this year.
+    last_year = Program.objects.get(fiscal_year=timezone.localdate().year - 1)
+    assert set(last_year.cohorts.values_list("packages__status", flat=True)) == {TrainingPackage.Status.COMPLETED}
+    assert all(
+        package.ends_on.year == last_year.fiscal_year
+        for package in TrainingPackage.objects.filter(cohort__program=last_year)
     )
-    assert rounds_2023 == {Outcome.Round.MONTH_3, Outcome.Round.MONTH_6}
 
 
 def test_first_run_makes_valid_people_spread_over_the_city():
@@ -83,7 +107,7 @@ def test_first_run_makes_valid_people_spread_over_the_city():
     today = timezone.localdate()
 
     participants = list(Participant.objects.select_related("kelurahan__kecamatan"))
-    assert 900 <= len(participants) <= 1300
+    assert 1000 <= len(participants) <= 1600
     for person in participants:
         info = parse_nik(person.nik, today=today)
         assert (info.sex, info.birth_date) == (person.sex, person.birth_date), person.nik
@@ -153,6 +177,118 @@ def test_first_run_keeps_every_enrollment_rule():
     for package in TrainingPackage.objects.exclude(status=TrainingPackage.Status.CANCELLED)[:5]:
         result = session_generate(package=package)
         assert (result.created, result.removed) == (0, 0)
+
+
+def test_first_run_sends_the_links_of_the_open_rounds_and_some_answer_through_them():
+    seed()
+    today, now = timezone.localdate(), timezone.now()
+    completers = Enrollment.objects.filter(status=Enrollment.Status.COMPLETED).select_related("participant", "package")
+    invitations = list(FollowUpInvitation.objects.select_related("enrollment__package"))
+    sent = {(invitation.enrollment_id, invitation.round) for invitation in invitations}
+
+    # Everyone with a phone whose 6- or 12-month round is open got its link a few days after it came due.
+    open_rounds = 0
+    for round_ in (Outcome.Round.MONTH_6, Outcome.Round.MONTH_12):
+        for enrollment in due_for_round(completers, round_, today):
+            due_on = round_due_on(enrollment.package.ends_on, round_)
+            if (
+                window_open(enrollment, round_, today)
+                and enrollment.participant.phone
+                and due_on < today - datetime.timedelta(days=5)
+            ):
+                open_rounds += 1
+                assert (enrollment.pk, round_) in sent, (enrollment.package.code, round_)
+    assert open_rounds >= 40
+
+    for invitation in invitations:
+        enrollment, round_ = invitation.enrollment, invitation.round
+        assert window_open(enrollment, round_, today)  # no link for a round whose window has closed
+        sent_on = timezone.localdate(invitation.sent_at)  # the dinas's day, Asia/Jakarta
+        assert round_due_on(enrollment.package.ends_on, round_) < sent_on < today
+        assert invitation.reminders_sent in (0, 1, 2)
+        assert invitation.last_sent_at == invitation.sent_at + datetime.timedelta(
+            days=REMINDER_AFTER_DAYS * invitation.reminders_sent
+        )
+        assert invitation.last_sent_at < now
+        if invitation.answered_at is not None:
+            assert invitation.last_sent_at < invitation.answered_at < now
+    assert {invitation.reminders_sent for invitation in invitations} == {0, 1, 2}
+
+    # About 40% answered through the link, among those who had three weeks to (the others: sent lately).
+    old = [i for i in invitations if timezone.localdate(i.sent_at) <= today - datetime.timedelta(days=21)]
+    answered = [i for i in old if i.answered_at is not None]
+    assert 0.3 <= len(answered) / len(old) <= 0.55, (len(answered), len(old))
+
+    self_reported = Outcome.objects.filter(source=Outcome.Source.SELF_REPORTED).select_related("verified_by")
+    assert self_reported.count() >= 15
+    assert not self_reported.filter(recorded_by__isnull=False).exists()
+    answered_at = {(i.enrollment_id, i.round): i.answered_at for i in invitations}
+    for outcome in self_reported:
+        answer = answered_at.get((outcome.enrollment_id, outcome.round))
+        assert answer is not None, outcome
+        assert outcome.recorded_on == timezone.localdate(answer)
+        assert outcome.status != Outcome.Status.UNREACHABLE
+        assert outcome.satisfaction is not None and outcome.contact_again is not None
+        if outcome.verified_at is not None:
+            assert answer < outcome.verified_at < now
+            assert outcome.verified_by.username == "staf"
+    assert sum(o.answered_at is not None for o in invitations) == self_reported.count()
+    assert self_reported.filter(verified_at__isnull=False).exists()
+    assert self_reported.filter(verified_at__isnull=True).exists()
+
+    # The others: some called by staff from the call list, some still on it.
+    called = Outcome.objects.filter(
+        source=Outcome.Source.STAFF_CALL,
+        enrollment__followup_invitations__round=F("round"),
+        enrollment__followup_invitations__answered_at__isnull=True,
+    )
+    assert called.exists()
+    call_list = 0
+    for round_ in Outcome.Round.values:
+        due = to_call(due_for_round(Enrollment.objects.all(), round_, today), round_, today)
+        call_list += due.filter(followup_invitations__round=round_).exclude(outcomes__round=round_).count()
+    assert call_list > 0
+
+
+def test_first_run_gives_the_tracer_answers_realistic_figures():
+    seed()
+    today = timezone.localdate()
+    outcomes = Outcome.objects.select_related("enrollment__package")
+    working = outcomes.filter(status__in=Outcome.WORKING_STATUSES)
+
+    # Since when: for everyone working, never before the training began, never after the answer or today.
+    assert not working.filter(work_started_on__isnull=True).exists()
+    assert not outcomes.exclude(status__in=Outcome.WORKING_STATUSES).filter(work_started_on__isnull=False).exists()
+    assert not outcomes.filter(work_started_on__lt=F("enrollment__package__starts_on")).exists()
+    assert not outcomes.filter(work_started_on__gt=F("recorded_on")).exists()
+    assert not outcomes.filter(work_started_on__gt=today).exists()
+    assert not outcomes.filter(recorded_on__gt=today).exists()
+    assert not outcomes.filter(verified_at__gt=timezone.now()).exists()
+    # The waiting time from the training's end falls in every band the dashboard shows.
+    bands = Counter()
+    for outcome in working:
+        ends_on = outcome.enrollment.package.ends_on
+        months = next(m for m in (3, 6, 12, 120) if outcome.work_started_on <= add_months(ends_on, m))
+        bands[months] += 1
+    assert bands[3] > bands[6] > bands[12] > 0, bands
+
+    # Satisfaction: most answers have one, mostly 4-5, some 2-3.
+    reached = outcomes.exclude(status=Outcome.Status.UNREACHABLE)
+    scores = Counter(reached.exclude(satisfaction=None).values_list("satisfaction", flat=True))
+    assert sum(scores.values()) >= 0.75 * reached.count()
+    assert scores[4] + scores[5] >= 0.7 * sum(scores.values())
+    assert scores[2] > 0 and scores[3] > 0
+    assert not outcomes.filter(status=Outcome.Status.UNREACHABLE, satisfaction__isnull=False).exists()
+
+    # What would help: capital first for the self-employed, placement for those not working.
+    helps = {status: Counter() for status in Outcome.Status.values}
+    for status, help_needed in outcomes.values_list("status", "help_needed"):
+        assert help_needed == [value for value in Outcome.Help.values if value in help_needed]  # the form's order
+        helps[status].update(help_needed)
+    assert helps[Outcome.Status.SELF_EMPLOYED].most_common(1)[0][0] == Outcome.Help.CAPITAL
+    assert helps[Outcome.Status.NOT_WORKING].most_common(1)[0][0] == Outcome.Help.PLACEMENT
+    assert reached.filter(help_needed=[]).exists()
+    assert reached.filter(contact_again=True).count() > 3 * reached.filter(contact_again=False).count()
 
 
 def test_first_run_makes_an_account_for_each_role_and_provider():

@@ -5,18 +5,30 @@ What it makes, all fictional except the region codes and the program's published
 - the 2023 program "Pelatihan Keterampilan Kerja DBHCHT 2023" in three waves with the city's real
   mix of packages (8 kelurahan, 17 cigarette-factory, 33 BLK), every package completed but one
   cancelled, with meetings, full attendance records, completions, certificates, competency tests
-  and the 3- and 6-month follow-ups (the 12-month round is left pending);
+  and the 3-, 6- and 12-month follow-ups by staff calls;
+- last year's program, two waves of four packages (April-May and August-September), all completed,
+  so that a 6- or 12-month follow-up round is open on any day of this year: the personal links of
+  the round are out (see below), its earlier rounds were done by staff calls;
 - this year's program, anchored on the day of the first run: wave 1 finished, wave 2 running today
   (today's meeting left unmarked for the provider portal), one package open for registration with a
   few applicants and one planned;
-- about 1,150 participants with valid NIKs, spread over the 27 kelurahan (some from outside the city);
+- about 1,400 participants with valid NIKs, spread over the 27 kelurahan (some from outside the city);
 - demo accounts: "staf" (dinas staff), "pejabat" (official) and one operator per provider.
+
+Follow-ups: a round whose window has closed (participants/followups.py) was done by staff calls; the
+round open today went out as personal links (FollowUpInvitation) a few days after it came due, to
+everyone with a phone number, with the weekly reminders since. About 40% answered through the link
+(self-reported outcomes, half of them verified by "staf"); of the others, those past both reminders
+and a week more are on the call list, and staff have called about half of them. The answers carry
+the tracer questions: since when the person works (the waiting time), satisfaction with the
+training, what would help and whether the dinas may contact them again.
 
 The bulk rows are written with bulk_create, not through the services, but they keep every rule the
 services enforce: quotas, one enrollment per person per package and per fiscal year, marks only for
-held meetings of the person's own package, completion only at the package's minimum attendance.
+held meetings of the person's own package, completion only at the package's minimum attendance, a
+self-reported answer only inside the round's window, dated when given and recorded by nobody.
 
-Idempotent: if the 2023 program is already there, no data is built; missing accounts are still made,
+Idempotent: if the demo programs are already there, no data is built; missing accounts are still made,
 and existing accounts get a new password only when --password is given. The random generator has a
 fixed seed, so two fresh databases seeded on the same day hold the same data.
 """
@@ -25,6 +37,7 @@ import datetime
 import math
 import random
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -37,11 +50,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from participants import attendance_summary
-from participants.models import Attendance, Enrollment, Outcome, Participant
+from participants.followups import REMINDER_AFTER_DAYS, REMINDERS, round_due_on
+from participants.models import Attendance, Enrollment, FollowUpInvitation, Outcome, Participant
 from participants.nik import parse_nik
 from participants.services import certificates_issue, selection_announce, selection_decide
+from participants.services.followup_links import window_open
 from participants.services.public import CONSENT_VERSION, _as_typed
-from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from pekalongan_training.signals import records_changed
 from programs.calendar import is_holiday
@@ -225,6 +239,21 @@ CURRENT_PLANS = [
     PackagePlan(4, Category.KELURAHAN, "Menjahit", PackageStatus.OPEN, "33.75.02.1004"),
     PackagePlan(4, Category.BLK, "Barista", PackageStatus.PLANNED),
 ]
+# Last year's program: two waves of four packages, dated in last year's calendar (see _dates_previous).
+PREVIOUS_PLANS = [
+    PackagePlan(1, Category.BLK, "Barista", PackageStatus.COMPLETED),
+    PackagePlan(1, Category.KELURAHAN, "Roti & Kue", PackageStatus.COMPLETED, "33.75.04.1008"),
+    PackagePlan(1, Category.FACTORY_WORKERS, "Menjahit", PackageStatus.COMPLETED),
+    PackagePlan(1, Category.BLK, "Housekeeping", PackageStatus.COMPLETED),
+    PackagePlan(2, Category.BLK, "Servis HP", PackageStatus.COMPLETED),
+    PackagePlan(2, Category.KELURAHAN, "Tata Rias / MUA", PackageStatus.COMPLETED, "33.75.02.1008"),
+    PackagePlan(2, Category.LPK, "Administrasi Perkantoran", PackageStatus.COMPLETED),
+    PackagePlan(2, Category.FACTORY_WORKERS, "Batik", PackageStatus.COMPLETED),
+]
+# (registration opens, closes, first training day) as (month, day) of last year. Wave 1 ends in May
+# and wave 2 in September, so on any day of this year one of them has its 6- or 12-month round
+# open, and open for more than three weeks (links sent, reminded, on the call list).
+PREVIOUS_WAVES = {1: ((3, 17), (4, 4), (4, 14)), 2: ((7, 14), (8, 1), (8, 18))}
 DECIDED = "Servis HP"  # the wave-3 package whose selection is decided and announced
 FACTORY_EMPLOYER = "PR Sekar Tembakau"  # the factory of the demo's factory-worker classes
 APPLICANTS_PER_SEAT = 3
@@ -331,8 +360,46 @@ OUTCOME_WEIGHTS = {
         OutcomeStatus.NOT_WORKING: 16,
         OutcomeStatus.UNREACHABLE: 12,
     },
+    12: {
+        OutcomeStatus.SELF_EMPLOYED: 44,
+        OutcomeStatus.EMPLOYED: 27,
+        OutcomeStatus.FURTHER_TRAINING: 3,
+        OutcomeStatus.NOT_WORKING: 15,
+        OutcomeStatus.UNREACHABLE: 11,
+    },
 }
 WORKING = (OutcomeStatus.SELF_EMPLOYED, OutcomeStatus.EMPLOYED)
+
+# The personal links of the round open today.
+LINK_SENT_AFTER_DAYS = (1, 5)  # staff send a round's links in the first days after it comes due
+LINK_ANSWER_SHARE = 0.4  # who answer through the link, in time (some have not yet: sent lately)
+# Days from the message to the answer: most answer at once, the others after a reminder.
+ANSWER_DELAYS = (((0, 3), 55), ((7, 10), 28), ((14, 18), 17))
+CALL_LIST_DAYS = REMINDER_AFTER_DAYS * (REMINDERS + 1)  # first message, two reminders, a week more
+CALLED_SHARE = 0.5  # of those on the call list, staff have called about half so far
+VERIFIED_SHARE = 0.5  # of the answers given through the link, staff have checked about half
+# Satisfaction with the training (1-5): mostly satisfied, some not.
+SATISFACTION_WEIGHTS = {5: 36, 4: 44, 3: 12, 2: 6, 1: 2}
+# What would help, by what the person does: the chance of ticking each (capital for a business, a
+# job placement for someone looking for work).
+Help = Outcome.Help
+HELP_LIKELIHOOD = {
+    OutcomeStatus.SELF_EMPLOYED: {Help.CAPITAL: 0.6, Help.TOOLS: 0.4, Help.INTERNSHIP: 0.04, Help.PLACEMENT: 0.03},
+    OutcomeStatus.EMPLOYED: {Help.CAPITAL: 0.15, Help.TOOLS: 0.1, Help.INTERNSHIP: 0.1, Help.PLACEMENT: 0.12},
+    OutcomeStatus.FURTHER_TRAINING: {Help.CAPITAL: 0.1, Help.TOOLS: 0.1, Help.INTERNSHIP: 0.4, Help.PLACEMENT: 0.3},
+    OutcomeStatus.NOT_WORKING: {Help.CAPITAL: 0.25, Help.TOOLS: 0.12, Help.INTERNSHIP: 0.3, Help.PLACEMENT: 0.65},
+}
+
+
+@dataclass
+class Trail:
+    """What the follow-ups of one person found so far, so a later round carries it on."""
+
+    previous: str | None = None  # the last round's status, not reachable included
+    reached: str | None = None  # the last status heard from the person
+    reached_round: int | None = None
+    work_started_on: datetime.date | None = None
+    satisfaction: int | None = None
 
 
 def _years_before(day: datetime.date, years: int) -> datetime.date:
@@ -356,6 +423,11 @@ def _next_monday(day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(days=-day.weekday() % 7)
 
 
+def _previous_year(today: datetime.date) -> list[int]:
+    """Last year, for its program; none when last year is 2023, whose program is the city's own."""
+    return [today.year - 1] if today.year - 1 > PAST_YEAR else []
+
+
 class Command(BaseCommand):
     help = "Fill the database with a realistic demo city (2023 program, this year's program, demo accounts)."
 
@@ -369,8 +441,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             providers = self._ensure_providers()
             accounts, generated, kept = self._ensure_accounts(providers, password)
-            names = [PROGRAM_NAME.format(year=PAST_YEAR), PROGRAM_NAME.format(year=today.year)]
-            if Program.objects.filter(name__in=names, fiscal_year__in=[PAST_YEAR, today.year]).exists():
+            years = [PAST_YEAR, *_previous_year(today), today.year]
+            names = [PROGRAM_NAME.format(year=year) for year in years]
+            if Program.objects.filter(name__in=names, fiscal_year__in=years).exists():
                 self.stdout.write("Demo data already there (the demo programs exist); nothing built.")
             else:
                 counts = DemoBuilder(today=today, providers=providers, accounts=accounts).build()
@@ -499,15 +572,19 @@ class DemoBuilder:
         self.enrollments: list[Enrollment] = []
         self.attendances: list[Attendance] = []
         self.outcomes: list[Outcome] = []
+        self.invitations: list[FollowUpInvitation] = []
         self.sessions: dict[int, list[Session]] = {}
 
     def build(self) -> dict[str, int]:
         self.vocations = {name: Vocation.objects.get_or_create(name=name)[0] for name in VOCATIONS}
         past = self._program(PAST_YEAR, _plans_2023(), self._dates_2023)
+        previous = []
+        for year in _previous_year(self.today):
+            previous = self._program(year, PREVIOUS_PLANS, self._dates_previous)
         current = self._program(self.today.year, CURRENT_PLANS, self._dates_current)
-        self._make_sessions(past + current)
+        self._make_sessions(past + previous + current)
 
-        for package in past:
+        for package in past + previous:
             if package.status != PackageStatus.CANCELLED:
                 self._fill(package, self._seats(package))
         # A few 2023 graduates come back this year (never to a factory class: they are not factory workers);
@@ -528,29 +605,32 @@ class DemoBuilder:
         Attendance.objects.bulk_create(self.attendances, batch_size=1000)
         attendance_summary.refresh()  # what the attendance services keep current mark by mark
         Outcome.objects.bulk_create(self.outcomes, batch_size=500)
+        FollowUpInvitation.objects.bulk_create(self.invitations, batch_size=500)
         decided = next(p for p in current if p.cohort.number == 3 and p.vocation.name == DECIDED)
         try:  # through the services, as staff would: the ranking, the decision, the announcement
             result = selection_decide(package=decided, by=self.staff)
             selection_announce(package=decided, by=self.staff, notify=False)  # made-up numbers: message nobody
         except ValidationError as error:
             raise CommandError(f"The demo selection of {decided.code} was refused: {error.messages}") from error
-        # The training certificates of 2023's completed packages, as staff issue them (with a QR code to
-        # /sertifikat/<code>/); the provider's own number stays on the enrollment.
+        # The training certificates of the earlier years' completed packages, as staff issue them (with a
+        # QR code to /sertifikat/<code>/); the provider's own number stays on the enrollment.
         issued = sum(
             len(certificates_issue(package=package, by=self.staff))
-            for package in past
+            for package in past + previous
             if package.status == PackageStatus.COMPLETED
         )
         return {
             "training certificates issued": issued,
             "applicants accepted in the decided selection": result.accepted,
-            "programs": 2,
-            "packages": len(past) + len(current),
+            "programs": 2 + bool(previous),
+            "packages": len(past) + len(previous) + len(current),
             "meetings": sum(len(sessions) for sessions in self.sessions.values()),
             "participants": len(self.participants),
             "enrollments": len(self.enrollments),
             "attendance marks": len(self.attendances),
             "outcomes": len(self.outcomes),
+            "follow-up links sent": len(self.invitations),
+            "answered through the link": sum(i.answered_at is not None for i in self.invitations),
         }
 
     # Programs, waves, packages, meetings
@@ -606,6 +686,8 @@ class DemoBuilder:
     def _registration(self, year, wave) -> tuple[datetime.date, datetime.date]:
         if year == PAST_YEAR:
             return WAVES_2023[wave][:2]
+        if year < self.today.year:
+            return tuple(datetime.date(year, *month_day) for month_day in PREVIOUS_WAVES[wave][:2])
         # This year: wave 1 long over, wave 2 in training, wave 3 in selection, wave 4 taking
         # applications. A wave's registration closes before its training starts.
         day = datetime.timedelta(days=1)
@@ -668,6 +750,12 @@ class DemoBuilder:
     def _dates_2023(self, plan: PackagePlan, index: int) -> list[datetime.date]:
         """Packages of a wave start in three batches a week apart."""
         first = WAVES_2023[plan.wave][2] + datetime.timedelta(weeks=index % 3)
+        return _next_meetings(first, self._weekdays(plan), self._meeting_count(plan))
+
+    def _dates_previous(self, plan: PackagePlan, index: int) -> list[datetime.date]:
+        """Last year's packages: a wave's start on its first Monday and a week later."""
+        first = _next_monday(datetime.date(self.today.year - 1, *PREVIOUS_WAVES[plan.wave][2]))
+        first += datetime.timedelta(weeks=index % 2)
         return _next_meetings(first, self._weekdays(plan), self._meeting_count(plan))
 
     def _dates_current(self, plan: PackagePlan, index: int) -> list[datetime.date]:
@@ -860,9 +948,9 @@ class DemoBuilder:
             )[0]
 
         education = rng.choices([3, 4, 5, 7, 8], weights=[15, 35, 45, 2, 3] if factory else [4, 11, 72, 4, 9])[0]
-        # This year's classes hold only people who meet the program's rules (the bulk rows skip the
+        # Since 2023 the classes hold only people who meet the program's rules (the bulk rows skip the
         # services); applicants in selection are as they come, and some fail a rule.
-        strict = package.starts_on.year == self.today.year and not applicant and not factory
+        strict = package.cohort.program.fiscal_year != PAST_YEAR and not applicant and not factory
         employment = self._intake_status(group, sex)
         if strict and employment in (Participant.EmploymentStatus.EMPLOYED, Participant.EmploymentStatus.SELF_EMPLOYED):
             employment = Participant.EmploymentStatus.UNEMPLOYED
@@ -1058,22 +1146,112 @@ class DemoBuilder:
         return "BLK-PKL" if slug == BLK_SLUG else f"LPK-{slug.split('-')[0].upper()}"
 
     def _follow_up(self, enrollment: Enrollment) -> None:
-        """Rounds 3 and 6 once due; round 12 is left pending. People mostly keep their status."""
-        rng = self.rng
-        previous = None
-        for round_ in (Outcome.Round.MONTH_3, Outcome.Round.MONTH_6):
-            recorded_on = add_months(enrollment.package.ends_on, round_) + datetime.timedelta(days=rng.randint(0, 14))
-            if recorded_on > self.today:
+        """Every round once due. A round whose window has closed was done by staff calls; the round open
+        today went out as personal links (_by_link)."""
+        ends_on = enrollment.package.ends_on
+        trail = Trail()
+        for round_ in Outcome.Round.values:
+            due_on = round_due_on(ends_on, round_)
+            if due_on > self.today:
                 return
-            weights = OUTCOME_WEIGHTS[round_]
-            if previous is not None and rng.random() < (0.5 if previous == OutcomeStatus.UNREACHABLE else 0.72):
-                status = previous
-            else:
-                status = rng.choices(list(weights), weights=list(weights.values()))[0]
-            self.outcomes.append(self._outcome(enrollment, round_, recorded_on, status))
-            previous = status
+            if window_open(enrollment, round_, self.today):
+                self._by_link(enrollment, round_, due_on, trail)
+                return
+            recorded_on = due_on + datetime.timedelta(days=self.rng.randint(0, 14))
+            status = self._status(round_, trail)
+            self._add_outcome(self._outcome(enrollment, round_, recorded_on, status, trail), trail)
 
-    def _outcome(self, enrollment: Enrollment, round_: int, recorded_on: datetime.date, status: str) -> Outcome:
+    def _by_link(self, enrollment: Enrollment, round_: int, due_on: datetime.date, trail: Trail) -> None:
+        """The personal link of the round open today: sent a few days after the round came due, a
+        reminder each week without an answer (at most two), answered by some, and then the call list,
+        from which staff have called about half. Nothing goes to someone without a phone number, and
+        nothing is dated today or later (what would be sent today is left for staff to send)."""
+        rng = self.rng
+        if not enrollment.participant.phone:
+            return
+        sent_on = due_on + datetime.timedelta(days=rng.randint(*LINK_SENT_AFTER_DAYS))
+        if sent_on >= self.today:
+            return
+        days = (self.today - sent_on).days
+        sent_at = self._at(sent_on, rng.randint(8, 11), rng.randint(0, 59))
+        delays, weights = zip(*ANSWER_DELAYS, strict=True)
+        delay = rng.randint(*rng.choices(delays, weights=weights)[0])
+        answers = rng.random() < LINK_ANSWER_SHARE and delay < days
+        # A reminder goes on the 7th and the 14th day unless the answer came before it; one due today
+        # is still to send.
+        limit = delay + 1 if answers else days
+        reminders = sum(REMINDER_AFTER_DAYS * n < limit for n in range(1, REMINDERS + 1))
+        invitation = FollowUpInvitation(
+            enrollment=enrollment,
+            round=round_,
+            sent_at=sent_at,
+            reminders_sent=reminders,
+            last_sent_at=sent_at + datetime.timedelta(days=REMINDER_AFTER_DAYS * reminders),
+        )
+        self.invitations.append(invitation)
+        if answers:
+            answered_at = invitation.last_sent_at + datetime.timedelta(
+                days=delay - REMINDER_AFTER_DAYS * reminders, hours=rng.randint(1, 10), minutes=rng.randint(0, 59)
+            )
+            invitation.answered_at = answered_at
+            outcome = self._outcome(
+                enrollment,
+                round_,
+                timezone.localdate(answered_at),
+                self._status(round_, trail, reachable=True),
+                trail,
+                self_reported=True,
+            )
+            answered_on = outcome.recorded_on
+            if rng.random() < VERIFIED_SHARE and answered_on + datetime.timedelta(days=1) < self.today:
+                checked_on = answered_on + datetime.timedelta(
+                    days=rng.randint(1, min(10, (self.today - answered_on).days - 1))
+                )
+                outcome.verified_at = self._at(checked_on, rng.randint(9, 15), rng.randint(0, 59))
+                outcome.verified_by = self.staff
+            self._add_outcome(outcome, trail)
+        elif days >= CALL_LIST_DAYS and rng.random() < CALLED_SHARE:
+            # On the call list since day 21; those who left the link unanswered are harder to reach.
+            waited = CALL_LIST_DAYS + rng.randint(0, min(days - CALL_LIST_DAYS, 20))
+            called_on = sent_on + datetime.timedelta(days=waited)
+            status = self._status(round_, trail, reluctant=True)
+            self._add_outcome(self._outcome(enrollment, round_, called_on, status, trail), trail)
+
+    def _status(self, round_: int, trail: Trail, *, reachable: bool = False, reluctant: bool = False) -> str:
+        """People mostly keep their status from one round to the next. `reachable`: the person answered
+        (through the link); `reluctant`: they left the link unanswered, so a call reaches them less often."""
+        rng = self.rng
+        weights = dict(OUTCOME_WEIGHTS[round_])
+        if reachable:
+            del weights[OutcomeStatus.UNREACHABLE]
+        elif reluctant:
+            weights[OutcomeStatus.UNREACHABLE] *= 2
+        previous = trail.previous
+        stays = previous is not None and rng.random() < (0.5 if previous == OutcomeStatus.UNREACHABLE else 0.72)
+        if stays and previous in weights:
+            return previous
+        return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def _add_outcome(self, outcome: Outcome, trail: Trail) -> None:
+        self.outcomes.append(outcome)
+        trail.previous = outcome.status
+        if outcome.status != OutcomeStatus.UNREACHABLE:
+            trail.reached, trail.reached_round = outcome.status, outcome.round
+            trail.work_started_on = outcome.work_started_on
+            trail.satisfaction = outcome.satisfaction or trail.satisfaction
+
+    def _outcome(
+        self,
+        enrollment: Enrollment,
+        round_: int,
+        recorded_on: datetime.date,
+        status: str,
+        trail: Trail,
+        *,
+        self_reported: bool = False,
+    ) -> Outcome:
+        """The answer of one round: given by the person through the link, or taken down by staff on a
+        call (who ask the tracer questions of most, but not always all of them)."""
         rng = self.rng
         vocation = enrollment.package.vocation.name
         related = status in WORKING and rng.random() < 0.8
@@ -1083,25 +1261,66 @@ class DemoBuilder:
             round=round_,
             recorded_on=recorded_on,
             status=status,
-            related_to_training=related or (status == OutcomeStatus.FURTHER_TRAINING and rng.random() < 0.5),
-            recorded_by=self.staff,
+            related_to_training=related,
+            source=Outcome.Source.SELF_REPORTED if self_reported else Outcome.Source.STAFF_CALL,
+            recorded_by=None if self_reported else self.staff,
         )
-        growth = 1 + 0.05 * (round_ == Outcome.Round.MONTH_6)
+        growth = 1 + 0.05 * (round_ >= Outcome.Round.MONTH_6) + 0.05 * (round_ == Outcome.Round.MONTH_12)
         if status == OutcomeStatus.SELF_EMPLOYED:
             outcome.business_name = rng.choice(businesses).format(n=self._short_name(enrollment.participant))
             outcome.sector = sector
             outcome.monthly_income = min(4_000_000, round(rng.randint(20, 60) * 5 * growth) * 10_000)
         elif status == OutcomeStatus.EMPLOYED:
             outcome.employer_name = rng.choice(employers)
-            outcome.sector = sector
+            outcome.sector = "" if self_reported else sector  # the link asks the employer only
             outcome.monthly_income = min(4_000_000, round(rng.randint(38, 70) * 5 * growth) * 10_000)
-        elif status == OutcomeStatus.FURTHER_TRAINING:
+        if status in WORKING:
+            outcome.work_started_on = self._work_started_on(enrollment, round_, recorded_on, status, trail)
+            if self_reported and rng.random() < 0.12:
+                outcome.monthly_income = None  # "you may leave it empty if you prefer not to say"
+        if status == OutcomeStatus.UNREACHABLE:
+            outcome.notes = rng.choice(["Nomor tidak aktif", "Tidak ada jawaban setelah 3 kali dihubungi"])
+            return outcome
+        if self_reported or rng.random() < 0.85:
+            outcome.satisfaction = self._satisfaction(trail)
+        if self_reported or rng.random() < 0.4:
+            outcome.help_needed = [value for value, chance in HELP_LIKELIHOOD[status].items() if rng.random() < chance]
+        if self_reported or rng.random() < 0.8:
+            outcome.contact_again = rng.random() < 0.9
+        if self_reported:
+            return outcome  # no notes, no "related" outside work: the link asks neither
+        if status == OutcomeStatus.FURTHER_TRAINING:
+            outcome.related_to_training = rng.random() < 0.5
             outcome.notes = rng.choice(["Ikut pelatihan lanjutan", "Magang di perusahaan", "Melanjutkan kuliah"])
         elif status == OutcomeStatus.NOT_WORKING:
             outcome.notes = rng.choice(["Masih mencari kerja", "Mengurus rumah tangga", ""])
-        else:
-            outcome.notes = rng.choice(["Nomor tidak aktif", "Tidak ada jawaban setelah 3 kali dihubungi"])
         return outcome
+
+    def _work_started_on(
+        self, enrollment: Enrollment, round_: int, recorded_on: datetime.date, status: str, trail: Trail
+    ) -> datetime.date:
+        """Since when the person has had this work or business: the same as at the last round if they
+        kept it; otherwise found since the last round at which they did something else (since the last
+        weeks of the training if they were not heard from before), sooner rather than later. Never
+        before the training began, never after the answer, at most a month past the round's due day."""
+        rng = self.rng
+        package = enrollment.package
+        if trail.reached == status and trail.work_started_on is not None:
+            return trail.work_started_on
+        if trail.reached_round is not None:
+            earliest = round_due_on(package.ends_on, trail.reached_round)
+        else:
+            earliest = package.ends_on - datetime.timedelta(days=14)
+        earliest = max(earliest, package.starts_on)
+        latest = min(recorded_on, round_due_on(package.ends_on, round_) + datetime.timedelta(days=30))
+        span = max((latest - earliest).days, 0)
+        return earliest + datetime.timedelta(days=int(span * rng.random() ** 1.6))
+
+    def _satisfaction(self, trail: Trail) -> int:
+        """Mostly the same from one round to the next."""
+        if trail.satisfaction is not None and self.rng.random() < 0.75:
+            return trail.satisfaction
+        return self.rng.choices(list(SATISFACTION_WEIGHTS), weights=list(SATISFACTION_WEIGHTS.values()))[0]
 
     @staticmethod
     def _short_name(person: Participant) -> str:
