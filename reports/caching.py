@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 VERSION_KEY = "reports:data-version"
 # Raise when the shape of the cached figures changes, so a new release never reads an old shape.
-FIGURES_FORMAT = 2  # 2: money in whole rupiah (ints)
+FIGURES_FORMAT = 3  # 2: money in whole rupiah (ints); 3: the alumni indicators
 COMPUTING_SECONDS = 30  # how long others wait for one process computing the same figures
 
 

@@ -10,19 +10,40 @@ kecamatan), cancelled packages left out:
   counts the packages in which someone living there holds a seat; costs are not computed under it
   (a package's budget is not split by where its participants live);
 - headcounts (enrolled, completers) count people; rates count enrollments.
+
+What the alumni tell us at their follow-ups (waiting_time, follow_up_answers): the waiting time to
+the first work after training, the response by channel (the personal link, a staff call), the
+satisfaction with the training and what would help, per round among the completers due for it.
 """
 
 import datetime
+import math
 import zoneinfo
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncDate
+from django.db.models.lookups import GreaterThan
 
 from participants.followups import due_for_round
-from participants.models import Enrollment, Outcome, Participant
-from pekalongan_training.formatting import whole_rupiah
+from participants.models import Enrollment, FollowUpInvitation, Outcome, Participant
+from pekalongan_training.formatting import half_up, whole_rupiah
 from programs.models import Program, Session, TrainingPackage
 
 SEATED = Enrollment.SEAT_STATUSES
@@ -324,6 +345,184 @@ def _median_income(f: Filters, round_: int, today: datetime.date) -> int | None:
         return None
     middle = list(incomes.values_list("monthly_income", flat=True)[(count - 1) // 2 : count // 2 + 1])
     return whole_rupiah(Fraction(sum(middle), len(middle)))
+
+
+# --- what the alumni tell us at their follow-ups ------------------------------------------------
+
+# The waiting time's bands: (key, the last month of the band); the rest is over 12 months.
+WAITING_BANDS = (("within_3", 3), ("months_4_6", 6), ("months_7_12", 12))
+OVER_12 = "over_12"
+SCORES = (1, 2, 3, 4, 5)  # satisfaction with the training: 1 very dissatisfied .. 5 very satisfied
+
+
+@dataclass
+class WaitingTime:
+    """Completers with a known start of their first work (n), the median wait in days, and the bands."""
+
+    known: int
+    median_days: int | None
+    bands: dict = field(default_factory=dict)  # WAITING_BANDS' keys and OVER_12 -> completers
+
+    def share(self, band: str) -> Rate:
+        return Rate(self.bands.get(band, 0), self.known)
+
+
+def _first_work(f: Filters):
+    """Completers in the filters with a known first work: the earliest start over their working answers.
+
+    Any round counts; a working answer without a start date does not.
+    """
+    return (
+        f.enrollments()
+        .filter(status=Enrollment.Status.COMPLETED)
+        .annotate(first_work=Min("outcomes__work_started_on", filter=Q(outcomes__status__in=WORKING)))
+        .filter(first_work__isnull=False)
+    )
+
+
+def _months_to_first_work():
+    """The calendar months from the package's last day to the first work, counted as add_months counts them.
+
+    A start s is on or before add_months(end, k) exactly when s's month is less than k months after
+    end's month, or k months after with s's day not after end's day: add_months only lowers end's
+    day to the length of the month, and s's day is never beyond that. So with one month more when
+    s's day is after end's day, s is within k months when this number is k or less; a start on or
+    before the last day gives 0 or less. Plain year, month and day parts: the same SQL on SQLite and
+    PostgreSQL, and no month table per package.
+    """
+    start, end = F("first_work"), F("package__ends_on")
+    later_day = Case(When(GreaterThan(ExtractDay(start), ExtractDay(end)), then=Value(1)), default=Value(0))
+    return (ExtractYear(start) - ExtractYear(end)) * 12 + ExtractMonth(start) - ExtractMonth(end) + later_day
+
+
+def _half_up_whole(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+def waiting_time(f: Filters) -> WaitingTime:
+    """The waiting time from the package's last day to the first work (two queries, no list of people).
+
+    Work that started on or before the last day waits 0 days. The median in whole days: with an even
+    number of completers, the mean of the middle two, rounded half up.
+    """
+    bands = {  # WAITING_BANDS
+        "within_3": Count("pk", filter=Q(months__lte=3)),
+        "months_4_6": Count("pk", filter=Q(months__gt=3, months__lte=6)),
+        "months_7_12": Count("pk", filter=Q(months__gt=6, months__lte=12)),
+        OVER_12: Count("pk", filter=Q(months__gt=12)),
+    }
+    counts = _first_work(f).annotate(months=_months_to_first_work()).aggregate(known=Count("pk"), **bands)
+    known = counts.pop("known")
+    median = None
+    if known:
+        # Ordered by the wait itself (a start before the last day sorts first and counts 0 days).
+        waits = (
+            _first_work(f)
+            .annotate(wait=ExpressionWrapper(F("first_work") - F("package__ends_on"), output_field=DurationField()))
+            .order_by("wait", "pk")
+        )
+        middle = waits.values_list("pk", "first_work", "package__ends_on")[(known - 1) // 2 : known // 2 + 1]
+        days = [max(0, (first - end).days) for _pk, first, end in middle]
+        median = _half_up_whole(Fraction(sum(days), len(days)))
+    return WaitingTime(known=known, median_days=median, bands=counts)
+
+
+@dataclass
+class RoundAnswers:
+    """A round's answers from the completers due for it: by channel, satisfaction, what would help."""
+
+    round: int
+    links_sent: int = 0  # completers sent their personal link (FollowUpInvitation.sent_at)
+    by_link: int = 0  # answered through the link (self-reported, not "not reachable")
+    by_link_of_sent: int = 0  # ... of those sent the link
+    calls: int = 0  # staff calls recorded, "not reachable" included
+    by_call: int = 0  # answered on a staff call
+    rated: int = 0  # answers with a satisfaction score: the tracer questions were asked
+    satisfaction_total: int = 0
+    scores: dict = field(default_factory=dict)  # 1..5 -> answers
+    help: dict = field(default_factory=dict)  # Outcome.Help value -> answers naming it
+
+    @property
+    def link_response(self) -> Rate:
+        return Rate(self.by_link_of_sent, self.links_sent)
+
+    @property
+    def call_response(self) -> Rate:
+        return Rate(self.by_call, self.calls)
+
+    @property
+    def satisfaction_mean(self) -> Decimal | None:
+        """The mean score with one decimal, rounded half up (4,25 -> 4,3)."""
+        return half_up(Decimal(self.satisfaction_total) / self.rated, 1) if self.rated else None
+
+    def help_share(self, value: str) -> Rate:
+        return Rate(self.help.get(value, 0), self.rated)
+
+
+def _due_by_round(f: Filters, today: datetime.date) -> Q:
+    """Rows of a round (a `round` and an `enrollment`) of completers due for that round: one Q for every round."""
+    due = Q()
+    for round_ in ROUNDS:
+        due |= Q(round=round_, enrollment__in=_due(f, round_, today).values("pk"))
+    return due
+
+
+def follow_up_answers(f: Filters, today: datetime.date) -> list[RoundAnswers]:
+    """Per round, among the completers due for it (two queries for every round together).
+
+    help_needed is a JSON list of Outcome.Help values; a value is looked for with its quotes
+    ('"tools"'), in the JSON text: the same on SQLite and PostgreSQL (JSON `contains` is not on SQLite).
+    """
+    due = _due_by_round(f, today)
+    answered = ~Q(status=Outcome.Status.UNREACHABLE)
+    by_link = answered & Q(source=Outcome.Source.SELF_REPORTED)
+    call = Q(source=Outcome.Source.STAFF_CALL)
+    rated = answered & Q(satisfaction__isnull=False)
+    sent = FollowUpInvitation.objects.filter(
+        enrollment=OuterRef("enrollment"), round=OuterRef("round"), sent_at__isnull=False
+    )
+    aggregates = {
+        "by_link": Count("pk", filter=by_link),
+        "by_link_of_sent": Count("pk", filter=by_link & Q(Exists(sent))),
+        "calls": Count("pk", filter=call),
+        "by_call": Count("pk", filter=call & answered),
+        "rated": Count("pk", filter=rated),
+        "satisfaction_total": Coalesce(Sum("satisfaction", filter=rated), 0),
+        **{f"score_{score}": Count("pk", filter=rated & Q(satisfaction=score)) for score in SCORES},
+        **{
+            f"help_{value}": Count("pk", filter=rated & Q(help_needed__icontains=f'"{value}"'))
+            for value in Outcome.Help.values
+        },
+    }
+    rows = {
+        row["round"]: row
+        for row in Outcome.objects.filter(due).values("round").annotate(**aggregates).order_by("round")
+    }
+    links = dict(
+        FollowUpInvitation.objects.filter(due, sent_at__isnull=False)
+        .values("round")
+        .annotate(n=Count("pk"))
+        .order_by("round")
+        .values_list("round", "n")
+    )
+    results = []
+    for round_ in ROUNDS:
+        row = rows.get(round_, {})
+        results.append(
+            RoundAnswers(
+                round=round_,
+                links_sent=links.get(round_, 0),
+                by_link=row.get("by_link", 0),
+                by_link_of_sent=row.get("by_link_of_sent", 0),
+                calls=row.get("calls", 0),
+                by_call=row.get("by_call", 0),
+                rated=row.get("rated", 0),
+                satisfaction_total=row.get("satisfaction_total", 0),
+                scores={score: row.get(f"score_{score}", 0) for score in SCORES},
+                help={value: row.get(f"help_{value}", 0) for value in Outcome.Help.values},
+            )
+        )
+    return results
 
 
 # --- breakdowns ---------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""The dashboard's figures as typed tables: one source for the page, the print view, the exports and open data."""
+"""The dashboard's figures as typed tables: one source for the page, the print view, the exports and open data.
+
+Every cell is written from its column's Kind. The HTML of a NUMBER cell (a mean score, a median of
+days) is Cell.number; the other kinds are written by reports/templatetags/dashboard.py's `formatted`.
+"""
 
 import datetime
 import enum
@@ -6,9 +10,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
+from participants.models import Outcome
 from pekalongan_training.formatting import half_up
 from pekalongan_training.spreadsheets import Count, Money, Percent, Points
 from reports import indicators
@@ -26,6 +32,9 @@ class Kind(enum.Enum):
     RATE = "rate"  # a Rate, always written with its denominator: 42,9% dari 7
     MONEY = "money"  # whole rupiah: Rp1.500.000
     POINTS = "points"  # percentage points, the difference of two shares: +12,5 poin
+    # A measure that is neither a count of people nor a share, with the column's decimals: a mean
+    # satisfaction score 4,2; a median waiting time of 45 days. In a small group, a dash.
+    NUMBER = "number"
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class Column:
     public: bool = True  # open data may publish it
     suppress_small: bool = True  # about people: open data and the dashboard protect small groups (packages: False)
     key: str = ""  # for the page's figure cards, which pick a measure out of the headline
+    decimals: int = 0  # Kind.NUMBER: how many decimals it is written with
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,19 @@ class Withheld:
 @dataclass(frozen=True)
 class Cell:
     column: Column
-    value: object  # by column.kind: str, int, Rate, int (rupiah), float (points), or None; or Withheld
+    # by column.kind: str, int, Rate, int (rupiah), float (points), int or Decimal (number), or None; or Withheld
+    value: object
+
+    @property
+    def number(self) -> str:
+        """A NUMBER cell as the pages write it, rounded half up to its column's decimals (4,3; 92).
+
+        Withheld or empty: a dash.
+        """
+        if self.value is None or isinstance(self.value, Withheld):
+            return "–"
+        decimals = self.column.decimals
+        return number_format(half_up(self.value, decimals), decimal_pos=decimals, force_grouping=True)
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,8 @@ def _figures(f: Filters, today: datetime.date) -> dict:
         "realization": indicators.realization(f),
         "costs": indicators.costs(f, counts),
         "rounds": rounds,
+        "waiting_time": indicators.waiting_time(f),
+        "answers": indicators.follow_up_answers(f, today),
         "domicile": indicators.by_domicile(f),
         "person": indicators.by_person(f),
         "program": indicators.by_program(f),
@@ -137,6 +161,10 @@ def _count(title: str, **flags) -> Column:
 
 def _rate(title: str, **flags) -> Column:
     return Column(title, Kind.RATE, **flags)
+
+
+def _number(title: str, decimals: int, **flags) -> Column:
+    return Column(title, Kind.NUMBER, decimals=decimals, **flags)
 
 
 def _money(title: str, **flags) -> Column:
@@ -230,6 +258,7 @@ def tables(data: dict) -> list[Table]:
         ],
         outcome_rows,
     )
+    alumni = _alumni_tables(data)
     league = Table(
         "providers",
         _("Providers"),
@@ -266,6 +295,7 @@ def tables(data: dict) -> list[Table]:
         headline,
         realization,
         outcomes,
+        *alumni,
         _group_table("kecamatan", _("By kecamatan of domicile"), _("Kecamatan"), data["domicile"]["kecamatan"]),
         _group_table("kelurahan", _("By kelurahan of domicile"), _("Kelurahan"), data["domicile"]["kelurahan"]),
         league,
@@ -279,6 +309,104 @@ def tables(data: dict) -> list[Table]:
         _group_table("beneficiary_group", _("By beneficiary group"), _("Group"), person["beneficiary_group"]),
         _group_table("disability", _("By disability"), _("Disability"), person["disability"]),
     ]
+
+
+def _round_label(round_: int) -> str:
+    return _("%(months)s months") % {"months": round_}
+
+
+def _alumni_tables(data: dict) -> list[Table]:
+    """What the alumni tell us at their follow-ups: waiting time, channels, satisfaction, what would help.
+
+    Each row's first count of people is its size (reports.tables._protected_row): the completers with
+    a known first work, the completers due for the round, the answers with a satisfaction score.
+    """
+    waiting = data["waiting_time"]
+    bands = indicators.WAITING_BANDS
+    waiting_time = Table(
+        "waiting_time",
+        _("Waiting time to the first work after training"),
+        [
+            _label(_("Completers")),
+            _count(_("Known start date (n)")),
+            # One person's wait can be the median: not published as open data, like the median income.
+            _number(_("Median waiting time (days)"), 0, public=False),
+            _rate(_("Within 3 months")),
+            _rate(_("4-6 months")),
+            _rate(_("7-12 months")),
+            _rate(_("Over 12 months")),
+        ],
+        [
+            [
+                _("All in this selection"),
+                waiting.known,
+                waiting.median_days,
+                *(waiting.share(key) for key, _months in bands),
+                waiting.share(indicators.OVER_12),
+            ]
+        ],
+    )
+    pairs = list(zip(data["rounds"], data["answers"], strict=True))
+    channels = Table(
+        "channels",
+        _("Response rate by channel"),
+        [
+            _label(_("Round")),
+            _count(_("Due")),
+            _count(_("Links sent")),
+            _count(_("Answered through the link")),
+            _rate(_("Link response rate")),
+            _count(_("Staff calls recorded")),
+            _count(_("Answered on a call")),
+            _rate(_("Call response rate")),
+            _rate(_("Response rate (all channels)")),
+        ],
+        [
+            [
+                _round_label(r.round),
+                r.due,
+                a.links_sent,
+                a.by_link,
+                a.link_response,
+                a.calls,
+                a.by_call,
+                a.call_response,
+                r.response,
+            ]
+            for r, a in pairs
+        ],
+    )
+    satisfaction = Table(
+        "satisfaction",
+        _("Satisfaction with the training"),
+        [
+            _label(_("Round")),
+            _count(_("Answers with a score (n)")),
+            _number(_("Mean score (1-5)"), 1),
+            *(_count(_("Score %(score)s") % {"score": score}) for score in indicators.SCORES),
+        ],
+        [
+            [_round_label(a.round), a.rated, a.satisfaction_mean, *(a.scores[score] for score in indicators.SCORES)]
+            for a in data["answers"]
+        ],
+    )
+    help_columns = [_label(_("Round")), _count(_("Answers with a score (n)"))]
+    for _value, label in Outcome.Help.choices:
+        help_columns += [_count(str(label)), _rate(_("%(help)s, share") % {"help": label})]
+    help_needed = Table(
+        "help_needed",
+        _("What alumni say would help"),
+        help_columns,
+        [
+            [
+                _round_label(a.round),
+                a.rated,
+                *(cell for value in Outcome.Help.values for cell in (a.help[value], a.help_share(value))),
+            ]
+            for a in data["answers"]
+        ],
+    )
+    return [waiting_time, channels, satisfaction, help_needed]
 
 
 # --- small groups on the dashboard, its print view and exports --------------------------------
@@ -415,6 +543,8 @@ def _spreadsheet_cells(cell: Cell) -> list:
         return [Money(value)]
     if kind is Kind.POINTS:
         return [Points(value)]
+    if kind is Kind.NUMBER:
+        return [None if value is None else half_up(value, cell.column.decimals)]
     return [str(value)]
 
 
@@ -444,6 +574,9 @@ def _published(cell: Cell):
         return None if value.percent is None else float(half_up(value.percent, 1))
     if kind is Kind.POINTS:
         return float(half_up(value, 1))
+    if kind is Kind.NUMBER:
+        rounded = half_up(value, cell.column.decimals)
+        return float(rounded) if cell.column.decimals else int(rounded)
     return value
 
 

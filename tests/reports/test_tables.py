@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -39,6 +40,7 @@ VALUES = {
     Kind.RATE: (Rate,),
     Kind.MONEY: (int, type(None)),
     Kind.POINTS: (float, type(None)),
+    Kind.NUMBER: (int, Decimal, type(None)),
 }
 
 
@@ -74,7 +76,10 @@ def _find(sheet, first_cell: str, after: int = 1):
 def test_every_column_of_every_table_has_a_type_and_its_cells_hold_that_type(city):  # noqa: F811
     with translation.override("id"):
         all_tables = tables(dashboard_data(Filters(), city["today"]))
-    assert len(all_tables) == 15
+    assert len(all_tables) == 19
+    # The alumni's tables follow the outcomes, on the page, in print and in the downloads.
+    keys = [table.key for table in all_tables]
+    assert keys[2:7] == ["outcomes", "waiting_time", "channels", "satisfaction", "help_needed"]
     for table in all_tables:
         assert table.columns[0].kind is Kind.LABEL, table.key
         for row in table.typed_rows:
