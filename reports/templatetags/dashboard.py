@@ -42,10 +42,12 @@ RENDERERS = {
 
 @register.filter
 def formatted(cell: Cell):
-    """A reports.tables.Cell as its column's kind says: 11, 77,8% dari 9, Rp1.500.000, +50,0 poin.
+    """A reports.tables.Cell as its column's kind says: 11, 77,8% dari 9, Rp1.500.000, +50,0 poin, 4,3.
 
     A figure withheld for a small group: "< 5" for a count of people, a dash for anything else.
     """
     if isinstance(cell.value, Withheld):
         return fewer_than_small() if cell.value.count else "–"
+    if cell.column.kind is Kind.NUMBER:
+        return cell.number  # written with its column's decimals
     return RENDERERS[cell.column.kind](cell.value)
