@@ -77,7 +77,8 @@ class EnrollmentInline(admin.TabularInline):
     """The package's enrollments: status and results; status changes go through the enrollment rules.
 
     The person is shown read-only here (one query for all rows); new people are added in
-    NewEnrollmentInline below, each through enrollment_create.
+    NewEnrollmentInline below, each through enrollment_create. The LSP's certificate (scheme,
+    number, valid until) is entered on the enrollment's own page: a row keeps the values on record.
     """
 
     model = Enrollment

@@ -17,6 +17,7 @@ from participants.services import (
     enrollment_rule_errors,
 )
 from participants.services.enrollments import enrollment_override_reason_set, override_reason_errors
+from participants.services.portal import RESULT_FIELDS
 
 
 class EnrollmentForm(forms.ModelForm):
@@ -48,9 +49,7 @@ class EnrollmentForm(forms.ModelForm):
             "status",
             "reason",
             "override_reason",
-            "assessment",
-            "certificate_number",
-            "competency",
+            *RESULT_FIELDS,
         ]
 
     def __init__(self, *args, **kwargs):
@@ -96,16 +95,19 @@ class EnrollmentForm(forms.ModelForm):
             self._add_errors(
                 override_reason_errors(enrollment=existing, override_reason=cleaned.get("override_reason", ""))
             )
-        if existing is not None and {"assessment", "certificate_number", "competency"} & set(self.changed_data):
-            self._add_errors(
-                enrollment_results_errors(
-                    status=status,
-                    package=package,
-                    assessment=cleaned.get("assessment", ""),
-                    certificate_number=cleaned.get("certificate_number", ""),
-                )
-            )
+        if existing is not None and self.results_changed():
+            self._add_errors(enrollment_results_errors(status=status, package=package, **self.results()))
         return cleaned
+
+    def results_changed(self) -> bool:
+        return bool(set(RESULT_FIELDS) & set(self.changed_data))
+
+    def results(self) -> dict:
+        """The end-of-training results as entered. A field this form does not show (the package's
+        inline leaves out the LSP certificate), or one that failed its own check, counts with the
+        value on record."""
+        on_record = {name: getattr(self.instance, name) for name in RESULT_FIELDS}
+        return {name: self.cleaned_data.get(name, on_record[name]) for name in RESULT_FIELDS}
 
     def override_reason_written(self) -> str:
         """The override reason written now. The field shows the reason on record, which covers only the
@@ -158,14 +160,8 @@ class EnrollmentForm(forms.ModelForm):
                 enrollment = enrollment_override_reason_set(
                     enrollment=enrollment, override_reason=data["override_reason"], actor=actor
                 )
-            if {"assessment", "certificate_number", "competency"} & set(self.changed_data):
-                enrollment = enrollment_record_results(
-                    enrollment=enrollment,
-                    assessment=data["assessment"],
-                    certificate_number=data["certificate_number"],
-                    competency=data["competency"],
-                    actor=actor,
-                )
+            if self.results_changed():
+                enrollment = enrollment_record_results(enrollment=enrollment, actor=actor, **self.results())
         self.instance = enrollment
         return enrollment
 

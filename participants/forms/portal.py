@@ -1,6 +1,7 @@
 """Forms of the provider portal and of attendance marks in the back office."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from participants.models import Attendance, Enrollment
@@ -40,8 +41,19 @@ class SessionForm(forms.Form):
     )
 
 
+def _label(name: str):
+    """The model field's own (translated) name, as a form label."""
+    return capfirst(Enrollment._meta.get_field(name).verbose_name)
+
+
 class ResultsForm(forms.Form):
-    """One person's end-of-training results."""
+    """One person's end-of-training results: the provider's (assessment, training certificate) and
+    the LSP's (competency test, and for the competent their certificate's scheme, number and expiry).
+
+    The fields are enrollment_record_results' arguments; its rules come back as errors on them.
+    """
+
+    LSP_CERTIFICATE_FIELDS = ("competency_scheme", "competency_certificate_number", "competency_expires_on")
 
     assessment = forms.ChoiceField(
         label=_("Assessment"),
@@ -59,3 +71,38 @@ class ResultsForm(forms.Form):
         choices=Enrollment.Competency.choices,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+    competency_scheme = forms.CharField(
+        label=_label("competency_scheme"),
+        required=False,
+        max_length=Enrollment._meta.get_field("competency_scheme").max_length,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    competency_certificate_number = forms.CharField(
+        label=_label("competency_certificate_number"),
+        required=False,
+        max_length=Enrollment._meta.get_field("competency_certificate_number").max_length,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    competency_expires_on = forms.DateField(
+        label=_label("competency_expires_on"),
+        required=False,
+        # The HTML5 date input of pekalongan_training.forms.DATE_INPUT, styled like the row's other inputs.
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+    )
+
+    def result_fields(self):
+        """The fields every row shows."""
+        return [field for field in self if field.name not in self.LSP_CERTIFICATE_FIELDS]
+
+    def lsp_certificate_fields(self):
+        """The fields of the LSP's certificate, shown folded unless the person is competent."""
+        return [self[name] for name in self.LSP_CERTIFICATE_FIELDS]
+
+    def lsp_certificate_open(self) -> bool:
+        """Unfold the certificate's fields for someone competent, with a certificate, or with an error there."""
+        fields = self.lsp_certificate_fields()
+        return (
+            self["competency"].value() == Enrollment.Competency.COMPETENT
+            or any(field.value() for field in fields)
+            or any(field.errors for field in fields)
+        )

@@ -1,4 +1,5 @@
-"""What providers record in class: attendance marks and end-of-training results."""
+"""What providers record in class: attendance marks and end-of-training results (the assessment,
+the training certificate number, the LSP competency test and the LSP's certificate)."""
 
 import datetime
 from collections.abc import Iterable
@@ -15,11 +16,34 @@ from participants import attendance_summary
 from participants.models import Attendance, Enrollment
 from programs.models import TrainingPackage
 
+# What enrollment_record_results writes: the forms that enter results offer these.
+RESULT_FIELDS = [
+    "assessment",
+    "certificate_number",
+    "competency",
+    "competency_scheme",
+    "competency_certificate_number",
+    "competency_expires_on",
+]
+
 
 def enrollment_results_errors(
-    *, status: str, package: TrainingPackage, assessment: str, certificate_number: str
+    *,
+    status: str,
+    package: TrainingPackage,
+    assessment: str,
+    certificate_number: str,
+    competency: str = Enrollment.Competency.NOT_TESTED,
+    competency_scheme: str = "",
+    competency_certificate_number: str = "",
+    competency_expires_on: datetime.date | None = None,
 ) -> dict[str, list[str]]:
-    """What is wrong with these end-of-training results of someone in `status`, by form field."""
+    """What is wrong with these end-of-training results of someone in `status`, by form field.
+
+    The LSP's certificate (scheme, number, expiry) belongs to a competent result only; a number
+    is of a scheme, an expiry date of a number, and a certificate won at the end of training is
+    valid past the package's last day.
+    """
     errors: dict[str, list[str]] = {}
     if status not in (Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED):
         errors.setdefault("assessment", []).append(
@@ -31,27 +55,71 @@ def enrollment_results_errors(
         errors.setdefault("certificate_number", []).append(
             _("A training certificate is only for people who passed the assessment.")
         )
+    scheme, number = competency_scheme.strip(), competency_certificate_number.strip()
+    if (scheme or number or competency_expires_on) and competency != Enrollment.Competency.COMPETENT:
+        errors.setdefault("competency", []).append(
+            _(
+                "A competency scheme, certificate number or expiry date is only for people the LSP found "
+                "competent: choose Competent, or clear them."
+            )
+        )
+    if number and not scheme:
+        errors.setdefault("competency_scheme", []).append(
+            _("Write the LSP scheme this competency certificate number belongs to.")
+        )
+    if competency_expires_on is not None:
+        if not number:
+            errors.setdefault("competency_certificate_number", []).append(
+                _("Write the number of the competency certificate this expiry date belongs to.")
+            )
+        if competency_expires_on <= package.ends_on:
+            errors.setdefault("competency_expires_on", []).append(
+                _("The competency certificate must be valid after the package's last day, %(date)s.")
+                % {"date": date_format(package.ends_on)}
+            )
     return errors
 
 
 @transaction.atomic
 def enrollment_record_results(
-    *, enrollment: Enrollment, assessment: str, certificate_number: str, competency: str, actor
+    *,
+    enrollment: Enrollment,
+    assessment: str,
+    certificate_number: str,
+    competency: str,
+    competency_scheme: str = "",
+    competency_certificate_number: str = "",
+    competency_expires_on: datetime.date | None = None,
+    actor,
 ) -> Enrollment:
-    """The end-of-training results of one person: assessment, training certificate, LSP competency test."""
+    """The end-of-training results of one person: assessment, training certificate, LSP competency test
+    and the LSP's certificate (scheme, number, valid until).
+
+    The whole set is written: LSP fields left out are cleared, so a caller that does not show them
+    passes the values on record. Refused, writing nothing, by enrollment_results_errors. Kept in the
+    enrollment's history under `actor`.
+    """
     enrollment = Enrollment.objects.select_for_update(of=("self",)).select_related("package").get(pk=enrollment.pk)
     errors = enrollment_results_errors(
         status=enrollment.status,
         package=enrollment.package,
         assessment=assessment,
         certificate_number=certificate_number,
+        competency=competency,
+        competency_scheme=competency_scheme,
+        competency_certificate_number=competency_certificate_number,
+        competency_expires_on=competency_expires_on,
     )
     if errors:
         raise ValidationError(errors)
     enrollment.assessment = assessment
     enrollment.certificate_number = certificate_number.strip()
     enrollment.competency = competency
-    enrollment.save(update_fields=["assessment", "certificate_number", "competency"])
+    enrollment.competency_scheme = competency_scheme.strip()
+    enrollment.competency_certificate_number = competency_certificate_number.strip()
+    enrollment.competency_expires_on = competency_expires_on
+    enrollment._history_user = actor
+    enrollment.save(update_fields=RESULT_FIELDS)
     return enrollment
 
 

@@ -363,11 +363,7 @@ def package_results(request, pk):
         ResultsForm(
             request.POST if request.method == "POST" else None,
             prefix=str(enrollment.pk),
-            initial={
-                "assessment": enrollment.assessment,
-                "certificate_number": enrollment.certificate_number,
-                "competency": enrollment.competency,
-            },
+            initial={name: getattr(enrollment, name) for name in ResultsForm.base_fields},
         )
         for enrollment in enrollments
     ]
