@@ -5,11 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from pekalongan_training.signals import records_changed
 from reports.caching import figures_changed
 
-# The records the dashboard counts, apart from attendance marks and meetings (see reports/caching.py).
+# The records the dashboard counts, apart from attendance marks and meetings (see reports/caching.py);
+# spending, program pagu and allowance payments for the DBHCHT realisation panel (reports/realisation.py).
 COUNTED_MODELS = (
     "participants.Participant",
     "participants.Enrollment",
     "participants.Outcome",
+    "participants.AllowancePayment",
+    "programs.Spending",
+    "programs.ProgramFunding",
     "programs.TrainingPackage",
     "programs.Cohort",
     "programs.Program",

@@ -11,4 +11,8 @@ urlpatterns = [
     # Only the formats that exist: /dashboard/export.json is a 404, not a CSV under another name.
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.export, name="export"),
     re_path(r"^open-data\.(?P<fmt>csv|json)$", views.open_data, name="open-data"),
+    # The DBHCHT realisation report at the addresses DESIGN.md names ("Names the new parts keep").
+    path("realisasi/", views.realisation, name="realisation"),
+    path("realisasi.xlsx", views.realisation_export, name="realisation-export"),
+    path("realisasi/print/", views.realisation_print, name="realisation-print"),
 ]

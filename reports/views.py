@@ -1,17 +1,48 @@
-"""The officials' dashboard, its definitions, and its exports. Aggregates only: no personal data."""
+"""The officials' dashboard, its definitions, and its exports. Aggregates only: no personal data.
 
+The DBHCHT realisation report (reports/realisation.py), for the same people:
+
+    GET /dashboard/realisasi/?year=2026&period=q3&as_of=2026-09-30   the page, with its definitions
+    GET /dashboard/realisasi.xlsx?...                                 the same as XLSX
+    GET /dashboard/realisasi/print/?...                               the same on A4 (landscape), to sign
+
+year is a program year that exists (default: this year's, else the latest), period q1..q4, s1, s2
+or year (default: the quarter of the "as of" day in its year, else the year; `quarter=1..4` is read
+too), as_of a date (default today, WIB). A value that cannot be used is never an error page: the
+default is shown, with a message beside the field.
+"""
+
+import dataclasses
+import datetime
 import json
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from participants.public_pages import dinas_contact
+from pekalongan_training.params import whole_number
 from pekalongan_training.roles import is_dinas_staff, is_official, role_required
-from pekalongan_training.spreadsheets import OPEN_DATA, Sheet, csv_response, spreadsheet_response
+from pekalongan_training.spreadsheets import (
+    OPEN_DATA,
+    Count,
+    Money,
+    Percent,
+    Sheet,
+    csv_response,
+    spreadsheet_response,
+    xlsx_response,
+)
+from programs.models import Program
 from reports.forms import DashboardFilterForm
+from reports.realisation import PERIODS, UNIT, period_of, realisation_panel, realisation_report
 from reports.tables import (
     dashboard_data,
     dashboard_tables,
@@ -77,6 +108,8 @@ def dashboard(request):
             "charts": charts,
             "small_selection": small_selection(data),
             "small_note": _small_note(),
+            # templates/reports/_realisation_panel.html: the year filtered on, else the latest program year.
+            "realisation_panel": realisation_panel(year=form.filters().year, today=today),
         },
     )
 
@@ -146,3 +179,189 @@ def open_data(request, fmt):
     )
     response["Content-Disposition"] = content_disposition_header(True, f"{name}.json")
     return response
+
+
+# --- the DBHCHT realisation report --------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RealisationChoice:
+    """What the report shows, read from the address; `problems` says which values could not be used."""
+
+    years: list[int]
+    year: int | None
+    period: str
+    as_of: datetime.date
+    problems: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def query(self) -> str:
+        """The choice as it is shown, for the links to the XLSX and the print."""
+        params = {"period": self.period, "as_of": self.as_of.isoformat()}
+        return urlencode({"year": self.year, **params} if self.year else params)
+
+    @property
+    def period_label(self) -> str:
+        return str(PERIODS[self.period][1])
+
+
+def _as_of(value: str) -> datetime.date | None:
+    try:
+        return forms.DateField().clean(value)
+    except ValidationError:
+        return None
+
+
+def _realisation_choice(request) -> RealisationChoice:
+    today = timezone.localdate()
+    years = list(Program.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
+    default_year = today.year if today.year in years else (years[0] if years else None)
+    problems = {}
+
+    given = request.GET.get("as_of", "").strip()
+    as_of = _as_of(given) if given else today
+    if as_of is None:
+        as_of = today
+        problems["as_of"] = _("Enter a real date, for example 30/09/%(year)s. Shown: as of %(date)s.") % {
+            "year": today.year,
+            "date": date_format(today),
+        }
+
+    given = request.GET.get("year", "").strip()
+    year = whole_number(given, digits=4) if given else default_year
+    if year not in years:
+        year = default_year
+        if year is not None:
+            problems["year"] = _("Choose a program year from the list. Shown: %(year)s.") % {"year": year}
+
+    given = request.GET.get("period", "").strip()
+    quarter = request.GET.get("quarter", "").strip()
+    if not given and quarter:  # the address DESIGN.md names: ?year=2026&quarter=3
+        given = f"q{quarter}" if quarter in ("1", "2", "3", "4") else quarter
+    default_period = period_of(as_of) if year and as_of.year == year else "year"
+    period = given or default_period
+    if period not in PERIODS:
+        period = default_period
+        problems["period"] = _("Choose a quarter, a semester or the whole year from the list. Shown: %(period)s.") % {
+            "period": PERIODS[period][1]
+        }
+    return RealisationChoice(years=years, year=year, period=period, as_of=as_of, problems=problems)
+
+
+def _realisation(request):
+    choice = _realisation_choice(request)
+    report = None
+    if choice.year:
+        report = realisation_report(year=choice.year, period=choice.period, as_of=choice.as_of)
+    return choice, report
+
+
+def _groups(report) -> list[dict]:
+    """The report's totals by provider, category and funding source, for the page and the XLSX."""
+    if report is None:
+        return []
+    return [
+        {"key": "provider", "title": _("By provider"), "column": _("Provider"), "rows": report.by_provider},
+        {"key": "category", "title": _("By category"), "column": _("Category"), "rows": report.by_category},
+        {"key": "funding", "title": _("By funding source"), "column": _("Funding source"), "rows": report.by_funding},
+    ]
+
+
+def _realisation_context(choice, report) -> dict:
+    return {
+        "choice": choice,
+        "report": report,
+        "groups": _groups(report),
+        "periods": [(key, label) for key, (_month, label) in PERIODS.items()],
+        "unit": UNIT,
+    }
+
+
+@dashboard_view
+def realisation(request):
+    choice, report = _realisation(request)
+    return render(request, "reports/realisation.html", _realisation_context(choice, report))
+
+
+@dashboard_view
+def realisation_print(request):
+    choice, report = _realisation(request)
+    context = {**_realisation_context(choice, report), "contact": dinas_contact(), "today": timezone.localdate()}
+    return render(request, "reports/realisation_print.html", context)
+
+
+def _span(choice, report) -> str:
+    """ "Quarter III (cumulative 1 January to 30 September 2026)" """
+    return _("%(period)s (cumulative from %(first)s to %(cutoff)s)") % {
+        "period": choice.period_label,
+        "first": date_format(report.period.first_day),
+        "cutoff": date_format(report.cutoff),
+    }
+
+
+def _figure_cells(figures) -> list:
+    return [
+        Count(figures.volume),
+        str(UNIT),
+        Money(figures.pagu),
+        Money(figures.spent),
+        Percent(figures.spent, figures.pagu),
+        Money(figures.sisa),
+        Percent(figures.completed, figures.volume),
+        Percent(figures.meetings_held, figures.meetings_planned),
+    ]
+
+
+FIGURE_COLUMNS = (
+    gettext_lazy("Volume"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Pagu (Rp)"),
+    gettext_lazy("Financial realisation (Rp)"),
+    gettext_lazy("Financial realisation (%)"),
+    gettext_lazy("Remaining (Rp)"),
+    gettext_lazy("Physical realisation, people (%)"),
+    gettext_lazy("Physical realisation, meetings (%)"),
+)
+
+
+def _figure_titles() -> list[str]:
+    return [str(title) for title in FIGURE_COLUMNS]
+
+
+@dashboard_view
+def realisation_export(request):
+    """The report as XLSX: a title block, the table in the coordinator's shape, and a sheet of totals by group."""
+    choice, report = _realisation(request)
+    rows = [
+        [dinas_contact().name],
+        [_("DBHCHT realisation report")],
+        [_("Program year"), choice.year],
+        [_("Period"), _span(choice, report) if report else choice.period_label],
+        [_("As of"), choice.as_of],
+        [_("Cancelled packages are left out. Definitions: /dashboard/realisasi/#definitions")],
+        [],
+    ]
+    header = len(rows)
+    bold = {0, 1, header}
+    rows.append([_("No."), _("Field / Program / Activity / Item"), _("Provider"), _("Code"), *_figure_titles()])
+    for line in report.lines if report else []:
+        if line.level in ("bidang", "program", "kegiatan", "total"):
+            bold.add(len(rows))
+        figures = _figure_cells(line.figures) if line.figures else []
+        rows.append([line.number or None, line.label, line.provider or None, line.code or None, *figures])
+    main = Sheet(
+        _("Realisation"),
+        rows,
+        bold_rows=bold,
+        widths={"A": 9, "B": 60, "C": 30, "D": 22, **dict.fromkeys("EFGHIJKL", 17)},
+        freeze=f"C{header + 2}",
+    )
+    groups, bold = [], set()
+    for group in _groups(report):
+        bold |= {len(groups), len(groups) + 1}
+        groups += [[group["title"]], [group["column"], _("Packages"), *_figure_titles()]]
+        groups += [[row.label, Count(row.packages), *_figure_cells(row)] for row in group["rows"]]
+        groups.append([])
+    recap = Sheet(_("By group"), groups, bold_rows=bold, widths={"A": 40, **dict.fromkeys("BCDEFGHIJ", 17)})
+    name = f"realisasi-dbhcht-{choice.year or 'kosong'}-{choice.period}-{choice.as_of.isoformat()}"
+    return xlsx_response(name, main, recap)
