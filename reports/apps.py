@@ -11,6 +11,7 @@ COUNTED_MODELS = (
     "participants.Participant",
     "participants.Enrollment",
     "participants.Outcome",
+    "participants.FollowUpInvitation",  # links sent: the response rate by channel
     "participants.AllowancePayment",
     "programs.Spending",
     "programs.ProgramFunding",
