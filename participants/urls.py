@@ -1,6 +1,13 @@
 from django.urls import path
 
 from participants.views import certificates, followups, imports, intake, selection
+from participants.views.allowances import (
+    package_allowances,
+    package_allowances_export,
+    package_allowances_print,
+)
+from participants.views.beneficiaries import beneficiaries_export
+from participants.views.spending import spending_import_template, spending_import_view
 
 app_name = "intake"
 
@@ -8,6 +15,8 @@ urlpatterns = [
     path("import/", imports.import_upload, name="import-upload"),
     path("import/<id:pk>/", imports.import_preview, name="import-preview"),
     path("import/template.<str:fmt>", imports.import_template, name="import-template"),
+    path("spending/import/", spending_import_view, name="spending-import"),
+    path("spending/import/template.xlsx", spending_import_template, name="spending-import-template"),
     path("packages/<id:pk>/", intake.package_enrollment, name="package-enrollment"),
     path("packages/<id:pk>/add/", intake.enrollment_add, name="enrollment-add"),
     path("packages/<id:pk>/applicants/", intake.applicants_decide, name="applicants-decide"),
@@ -17,6 +26,10 @@ urlpatterns = [
     path("packages/<id:pk>/selection/decide/", selection.selection_decide_view, name="selection-decide"),
     path("packages/<id:pk>/selection/move/<id:enrollment_pk>/", selection.selection_move_view, name="selection-move"),
     path("packages/<id:pk>/selection/announce/", selection.selection_announce_view, name="selection-announce"),
+    path("packages/<id:pk>/allowances/", package_allowances, name="allowances"),
+    path("packages/<id:pk>/allowances.xlsx", package_allowances_export, name="allowances-export"),
+    path("packages/<id:pk>/allowances/print/", package_allowances_print, name="allowances-print"),
+    path("beneficiaries.xlsx", beneficiaries_export, name="beneficiaries-export"),
     path("packages/<id:pk>/certificates/", certificates.package_certificates, name="certificates"),
     path("packages/<id:pk>/certificates.pdf", certificates.package_certificates_pdf, name="certificates-pdf"),
     path("certificates/<id:pk>/revoke/", certificates.certificate_revoke_view, name="certificate-revoke"),

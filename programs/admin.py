@@ -1,14 +1,20 @@
-"""The staff's back office for programs, waves, providers, packages and meetings.
+"""The staff's back office for programs, waves, providers, packages, meetings and the money spent.
 
-participants/admin.py extends the package admin with its enrollments, seats and completion.
+participants/admin/enrollments.py extends the package admin with its enrollments, seats and
+completion. Spending entries (the DBHCHT realisation) are checked and saved only through
+programs.services.spending_record (programs/forms.py says how); when it refuses at the save what it
+took at the check, the whole page is rolled back with a message (SpendingRefusedMixin). They are
+corrected, never deleted: the realisation reported to the centre stays traceable.
 """
 
 import re
+from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -17,11 +23,32 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from pekalongan_training.formatting import rupiah
+from pekalongan_training.formatting import percent, rupiah
 from pekalongan_training.roles import OPERATOR_GROUP
-from programs.admin_filters import CohortFilter, FiscalYearFilter, ProgramYearFilter, SessionYearFilter
+from programs.admin_filters import (
+    CohortFilter,
+    FiscalYearFilter,
+    PackageYearFilter,
+    ProgramYearFilter,
+    SessionYearFilter,
+)
 from programs.admin_input import SafeInputMixin
-from programs.forms import CategoryRulesForm, CohortForm, ProgramForm, SessionAdminForm, TrainingPackageForm
+from programs.forms import (
+    ALLOWANCE_FIELDS,
+    PLAN_FIELDS,
+    CategoryRulesForm,
+    CohortForm,
+    ProgramForm,
+    ProgramFundingFormSet,
+    ProviderForm,
+    SessionAdminForm,
+    SpendingForm,
+    SpendingInlineForm,
+    SpendingInlineFormSet,
+    SpendingRefused,
+    TrainingPackageForm,
+    accreditation_warning,
+)
 from programs.models import (
     ENTRY_RULE_FIELDS,
     CategoryRules,
@@ -29,12 +56,14 @@ from programs.models import (
     Kecamatan,
     Kelurahan,
     Program,
+    ProgramFunding,
     Provider,
     Session,
+    Spending,
     TrainingPackage,
     Vocation,
 )
-from programs.services import SessionGeneration, session_generate
+from programs.services import SPENDING_FIELDS, SessionGeneration, session_generate, spending_total
 from programs.signals import session_rescheduled
 
 
@@ -79,14 +108,34 @@ class KelurahanAdmin(SafeInputMixin, admin.ModelAdmin):
 
 @admin.register(Provider)
 class ProviderAdmin(SafeInputMixin, admin.ModelAdmin):
-    list_display = ["name", "kind", "kelurahan", "contact_name", "phone", "operator_count", "is_active"]
-    list_filter = ["kind", "is_active"]
+    form = ProviderForm
+    list_display = [
+        "name",
+        "kind",
+        "kelurahan",
+        "accreditation",
+        "contact_name",
+        "phone",
+        "operator_count",
+        "is_active",
+    ]
+    list_filter = ["kind", "accreditation_grade", "is_active"]
     list_select_related = ["kelurahan"]
-    search_fields = ["name", "license_number", "contact_name"]
+    search_fields = ["name", "license_number", "vin_lpk", "nib", "contact_name"]
     autocomplete_fields = ["kelurahan"]
     filter_horizontal = ["operators"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "license_number", "is_active"]}),
+        (
+            _("Kemnaker references and accreditation"),
+            {
+                "fields": ["vin_lpk", "nib", "accreditation_grade", "accreditation_expires_on"],
+                "description": _(
+                    "An LPK must be accredited until the last day of its packages: a package planned past the "
+                    "expiry date is warned about."
+                ),
+            },
+        ),
         (_("Contact"), {"fields": ["contact_name", "phone", "email", "address", "kelurahan"]}),
         (_("Operators"), {"fields": ["operators"]}),
     ]
@@ -98,6 +147,18 @@ class ProviderAdmin(SafeInputMixin, admin.ModelAdmin):
     def operator_count(self, obj):
         return obj.operator_count
 
+    @admin.display(description=_("accreditation"), ordering="accreditation_expires_on")
+    def accreditation(self, obj):
+        """ "B · until 30 June 2027"; a dash for none."""
+        if not obj.accreditation_grade:
+            return "–"
+        if obj.accreditation_expires_on is None:
+            return obj.accreditation_grade
+        return _("%(grade)s · until %(date)s") % {
+            "grade": obj.accreditation_grade,
+            "date": date_format(obj.accreditation_expires_on),
+        }
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "operators":
             kwargs["queryset"] = get_user_model().objects.filter(groups__name=OPERATOR_GROUP, is_active=True)
@@ -107,8 +168,9 @@ class ProviderAdmin(SafeInputMixin, admin.ModelAdmin):
 
 @admin.register(Vocation)
 class VocationAdmin(SafeInputMixin, admin.ModelAdmin):
-    list_display = ["name", "package_count"]
-    search_fields = ["name"]
+    list_display = ["name", "kejuruan_code", "package_count"]
+    search_fields = ["name", "kejuruan_code"]
+    fields = ["name", "kejuruan_code"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(package_count=Count("packages"))
@@ -142,13 +204,28 @@ class CategoryRulesInline(admin.StackedInline):
         return super().get_queryset(request).select_related("program")
 
 
+class ProgramFundingInline(SafeInputMixin, admin.TabularInline):
+    """The program's pagu per funding source; the rows add up to its budget (ProgramFundingFormSet)."""
+
+    model = ProgramFunding
+    formset = ProgramFundingFormSet
+    extra = 0
+    max_num = len(Program.FundingSource.choices)
+    fields = ["funding_source", "pagu"]
+    verbose_name = _("pagu from a funding source")
+    verbose_name_plural = _("pagu per funding source (adding up to the budget)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("program")
+
+
 @admin.register(Program)
 class ProgramAdmin(SafeInputMixin, admin.ModelAdmin):
     form = ProgramForm
     list_display = ["name", "year", "funding_source", "budget_display", "target_participants", "package_count"]
     list_filter = ["fiscal_year", "funding_source"]
     search_fields = ["name"]
-    inlines = [CohortInline, CategoryRulesInline]
+    inlines = [ProgramFundingInline, CohortInline, CategoryRulesInline]
     readonly_fields = ["waves_and_packages"]
     fieldsets = [
         (None, {"fields": ["name", "fiscal_year", "funding_source", "budget", "target_participants"]}),
@@ -307,8 +384,66 @@ class SessionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("package")
 
 
+class SpendingRefusedMixin:
+    """For the pages that save spending: when spending_record refuses at the save what it took at the
+    check (another entry of the package came in between), nothing of the page is kept (the admin's
+    transaction is rolled back) and the page opens again with the reason."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SpendingRefused as refused:
+            self.message_user(request, _("Nothing was saved: %(reason)s") % {"reason": refused}, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
+class SpendingInline(SafeInputMixin, admin.TabularInline):
+    """The package's spending entries: new rows and corrections, checked together against the pagu and
+    saved through spending_record. Never deleted here (nor anywhere): a wrong entry is corrected."""
+
+    model = Spending
+    form = SpendingInlineForm
+    formset = SpendingInlineFormSet
+    extra = 1
+    can_delete = False
+    fields = [*SPENDING_FIELDS, "entered_by"]
+    readonly_fields = ["entered_by"]
+    verbose_name = _("spending entry")
+    verbose_name_plural = _("spending (realisation)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("package", "entered_by")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@dataclass(frozen=True)
+class SpendingSummary:
+    """What a package has spent of its pagu, for its page."""
+
+    pagu: int
+    spent: int
+
+    @property
+    def left(self) -> int:
+        return self.pagu - self.spent
+
+    @property
+    def over(self) -> bool:
+        return self.spent > self.pagu
+
+    def as_text(self) -> dict[str, str]:
+        return {
+            "pagu": rupiah(self.pagu),
+            "spent": rupiah(self.spent),
+            "left": rupiah(abs(self.left)),
+            "share": percent(100 * self.spent / self.pagu, 1) if self.pagu else "–",
+        }
+
+
 @admin.register(TrainingPackage)
-class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
+class TrainingPackageAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAdmin):
     form = TrainingPackageForm
     # Few columns, so that the list fits the screen beside its filters; the rest is on the package's page.
     list_display = ["code", "title", "provider", "cohort", "status", "starts_on"]
@@ -326,6 +461,24 @@ class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
             {"fields": ["starts_on", "ends_on", "meeting_weekdays", "session_starts_at", "session_ends_at"]},
         ),
         (_("Completion"), {"fields": ["min_attendance_percent"]}),
+        (
+            _("DBHCHT plan"),
+            {
+                "fields": PLAN_FIELDS,
+                "description": _(
+                    "Where the package sits in the budget (DPA) and what it is to deliver; the pagu is its budget "
+                    "above. The realisation report counts spending against the pagu and completers against the "
+                    "planned participants."
+                ),
+            },
+        ),
+        (
+            _("Daily allowance"),
+            {
+                "fields": ALLOWANCE_FIELDS,
+                "description": _("Paid per day counted from the attendance marks; 0 means no allowance."),
+            },
+        ),
         (
             _("Selection"),
             {
@@ -345,12 +498,54 @@ class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
     def get_inlines(self, request, obj):
         return [SessionInline]
 
+    def get_inline_instances(self, request, obj=None):
+        """The inlines of get_inlines (which participants' package admin names anew), then a saved
+        package's spending, as Django would add it (shown read-only without the change right)."""
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None or obj.pk is None or any(isinstance(inline, SpendingInline) for inline in inlines):
+            return inlines
+        spending = SpendingInline(self.model, self.admin_site)
+        if request is not None:
+            if not spending.has_view_or_change_permission(request, obj) and not spending.has_add_permission(
+                request, obj
+            ):
+                return inlines
+            if not spending.has_add_permission(request, obj):
+                spending.max_num = 0
+        return [*inlines, spending]
+
+    def save_related(self, request, form, formsets, change):
+        # The spending first: if spending_record refuses it now, the page is rolled back (SpendingRefusedMixin)
+        # before any other inline saved or announced anything.
+        for formset in formsets:
+            if formset.model is Spending:
+                self._save_spending(request, formset)
+        super().save_related(request, form, [formset for formset in formsets if formset.model is not Spending], change)
+        warning = accreditation_warning(form.instance)
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
+
+    def _save_spending(self, request, formset):
+        try:
+            formset.save_with_services(by=request.user)
+        except ValidationError as error:
+            raise SpendingRefused(error) from error
+
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
         if formset.model is Session:
             for inline_form in formset.forms:
                 if inline_form not in formset.deleted_forms and inline_form.has_changed():
                     _tell_if_moved(inline_form)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            context["spending_summary"] = SpendingSummary(pagu=obj.budget, spent=spending_total(obj))
+            context["spending_list_url"] = (
+                reverse("admin:programs_spending_changelist") + "?" + urlencode({"package__id__exact": obj.pk})
+            )
+            context["accreditation_warning"] = accreditation_warning(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.action(description=_("Generate meetings from the dates and meeting days"))
     def generate_sessions(self, request, queryset):
@@ -361,6 +556,44 @@ class TrainingPackageAdmin(SafeInputMixin, SimpleHistoryAdmin):
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
                 continue
             self.message_user(request, session_generation_message(package, result), messages.SUCCESS)
+
+
+@admin.register(Spending)
+class SpendingAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAdmin):
+    """Spending entries on their own: entered and corrected through spending_record, never deleted
+    (not even by a superuser), with their history. Imported from a file at intake:spending-import."""
+
+    form = SpendingForm
+    list_display = ["package", "spent_on", "kind", "amount_display", "document_number", "entered_by"]
+    list_filter = [PackageYearFilter, "kind", "package__provider"]
+    list_select_related = ["package", "entered_by"]
+    search_fields = ["document_number", "package__code"]
+    search_help_text = _("Search by document number or package code.")
+    autocomplete_fields = ["package"]
+    date_hierarchy = "spent_on"
+    readonly_fields = ["entered_by", "entered_at"]
+
+    def get_fields(self, request, obj=None):
+        return ["package", *SPENDING_FIELDS, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An entry stays with its package: an entry of another package is entered anew.
+        return [*self.readonly_fields, "package"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_display(self, obj):
+        return rupiah(obj.amount)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = form.save_with_services(by=request.user)
+        except ValidationError as error:
+            raise SpendingRefused(error) from error
+        # The admin logs and links to `obj`: make it the row the service wrote.
+        obj.pk, obj._state.adding = saved.pk, False
 
 
 @admin.register(Session)

@@ -28,8 +28,13 @@ class ProgramYearFilter(FiscalYearFilter):
     year_path = "program__fiscal_year"
 
 
-class SessionYearFilter(FiscalYearFilter):
+class PackageYearFilter(FiscalYearFilter):
+    """For rows of a package (meetings, spending): the package's program year."""
+
     year_path = "package__cohort__program__fiscal_year"
+
+
+SessionYearFilter = PackageYearFilter
 
 
 class CohortFilter(admin.SimpleListFilter):

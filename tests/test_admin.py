@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from participants.models import (
+    AllowancePayment,
     Attendance,
     Certificate,
     Enrollment,
@@ -25,6 +26,7 @@ from programs.models import (
     Program,
     Provider,
     Session,
+    Spending,
     TrainingPackage,
     Vocation,
 )
@@ -38,9 +40,42 @@ REGISTERED = sorted(
 )
 
 
+def make_spending(**fields) -> Spending:
+    """A spending entry of a package of its own (2026, pagu Rp60.000.000), as spending_record would write it."""
+    defaults = {
+        "spent_on": datetime.date(2026, 9, 10),
+        "amount": 2_500_000,
+        "kind": Spending.Kind.MATERIALS,
+        "document_number": f"SP2D-{Spending.objects.count() + 1:04d}",
+        "entered_by": factories.StaffFactory(),
+    }
+    if "package" not in fields:
+        fields["package"] = factories.TrainingPackageFactory()
+    return Spending.objects.create(**{**defaults, **fields})
+
+
+def make_allowance_payment() -> AllowancePayment:
+    """A paid allowance of a completer: 12 days at Rp50.000, in the payment list's spending entry."""
+    enrollment = factories.EnrollmentFactory(status=Enrollment.Status.COMPLETED)
+    spending = make_spending(package=enrollment.package, kind=Spending.Kind.ALLOWANCES, amount=600_000)
+    return AllowancePayment.objects.create(
+        enrollment=enrollment,
+        days=12,
+        daily_rate=50_000,
+        amount=600_000,
+        paid_on=spending.spent_on,
+        spending=spending,
+        paid_by=spending.entered_by,
+    )
+
+
 def make_rows(model, count):
     """`count` more rows of `model`, each with its own related rows (the worst case for queries)."""
     start = model.objects.count()
+    if model is Spending:
+        return [make_spending() for _ in range(count)]
+    if model is AllowancePayment:
+        return [make_allowance_payment() for _ in range(count)]
     if model is Kecamatan:
         return [
             Kecamatan.objects.create(code=f"33.76.{n:02d}", name=f"Kecamatan {n}") for n in range(start, start + count)
@@ -115,6 +150,8 @@ def test_every_model_of_the_domain_is_in_the_admin():
         ParticipantImport,
         OperatorAccount,
         Certificate,
+        Spending,
+        AllowancePayment,
     }
 
 
@@ -139,8 +176,9 @@ def test_changelist_query_count_stays_flat_from_2_to_30_rows(staff_client, model
 def test_add_page_opens_for_staff(staff_client, model):
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add")
     response = staff_client.get(url)
-    if model in (Kecamatan, Kelurahan, PersonalDataExport, ParticipantImport, Certificate):
-        assert response.status_code == 403  # seeded by a migration, a log nobody writes by hand, or an upload
+    if model in (Kecamatan, Kelurahan, PersonalDataExport, ParticipantImport, Certificate, AllowancePayment):
+        # Seeded by a migration, a log nobody writes by hand, an upload, or made by a service.
+        assert response.status_code == 403
     else:
         assert response.status_code == 200
         assert b'name="_save"' in response.content

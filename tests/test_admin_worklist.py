@@ -185,12 +185,14 @@ def test_sections_come_in_working_order(staff_client):
         "Meetings and attendance",
         "Follow-ups",
         "Certificates",
+        "Money (DBHCHT)",
         "Reference data",
         "Messages",
         "Records",
     ]
     assert sections[0][1] == ["Program", "Cohort"]
     assert sections[3][1] == ["Session", "Attendance"]
+    assert sections[6][1] == ["Spending", "AllowancePayment"]
     # An app's own page keeps Django's list.
     response = staff_client.get(reverse("admin:app_list", args=["programs"]))
     assert [app["app_label"] for app in response.context["app_list"]] == ["programs"]
@@ -201,8 +203,8 @@ def test_a_superuser_sees_the_other_apps_after_the_sections(client):
     response = client.get(reverse("admin:index"))
     with translation.override("en"):
         names = [str(app["name"]) for app in response.context["app_list"]]
-    assert names[8] == "Records"
-    assert "auth" in [app["app_label"] for app in response.context["app_list"][9:]]
+    assert names[9] == "Records"
+    assert "auth" in [app["app_label"] for app in response.context["app_list"][10:]]
 
 
 def test_the_overdue_filter_and_the_work_filter_keep_the_lists_working(staff_client):

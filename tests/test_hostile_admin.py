@@ -25,9 +25,9 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from participants.models import Enrollment, Participant
 from programs.admin_input import SafeInputMixin
-from programs.models import Program, Session, TrainingPackage
+from programs.models import Program, ProgramFunding, Session, Spending, TrainingPackage
 from tests import factories
-from tests.test_admin import make_rows
+from tests.test_admin import make_allowance_payment, make_rows, make_spending
 
 pytestmark = pytest.mark.django_db
 
@@ -111,6 +111,9 @@ MAKERS = {
     "participants.ParticipantImport": lambda: apps.get_model("participants.ParticipantImport").objects.create(
         filename="peserta.csv", content=b"NIK;Nama\n", rows=[["NIK", "Nama"]], created_by=factories.StaffFactory()
     ),
+    # An entry well within its package's pagu, dated in the program's year (spending_record's rules).
+    "programs.Spending": make_spending,
+    "participants.AllowancePayment": make_allowance_payment,
 }
 
 
@@ -125,9 +128,11 @@ def a_row(model, *, children=False):
         obj.save()
     if children and model is Program:
         factories.CohortFactory(program=obj)
+        ProgramFunding.objects.create(program=obj, funding_source=Program.FundingSource.DBHCHT, pagu=obj.budget)
     elif children and model is TrainingPackage:
         factories.SessionFactory(package=obj, date=obj.starts_on)
         factories.EnrollmentFactory(package=obj)
+        make_spending(package=obj, kind=Spending.Kind.INSTRUCTOR_FEES)
     elif children and model is Participant:
         factories.EnrollmentFactory(participant=obj)
     return obj

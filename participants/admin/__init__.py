@@ -3,4 +3,13 @@
 `site` sets up the admin's front page: today's work and the sections in working order.
 """
 
-from participants.admin import certificates, enrollments, imports, meetings, people, records, site  # noqa: F401
+from participants.admin import (  # noqa: F401
+    allowances,
+    certificates,
+    enrollments,
+    imports,
+    meetings,
+    people,
+    records,
+    site,
+)
