@@ -39,4 +39,5 @@ urlpatterns = [
     path("alumni/", include("participants.alumni_urls")),  # the personal follow-up link
     path("sertifikat/", include("participants.certificate_urls")),  # public verification of a certificate
     path("dashboard/", include("reports.urls")),
+    path("data/", include("reports.data_urls")),  # open data, public (reports/data_views.py)
 ]
