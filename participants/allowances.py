@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from participants.models import AllowancePayment, Attendance, Enrollment
-from programs.models import Spending, TrainingPackage
+from programs.models import Expenditure, TrainingPackage
 from programs.services import spending_over_pagu_error, spending_record
 
 # spending_record's field names, as allowances_pay's arguments call them (so a form shows each error
@@ -211,7 +211,7 @@ def allowances_pay(
             by=by,
             spent_on=paid_on,
             amount=total,
-            kind=Spending.Kind.ALLOWANCES,
+            kind=Expenditure.Kind.ALLOWANCES,
             document_number=document_number,
             description=ngettext(
                 "Participants' allowances: %(count)d person", "Participants' allowances: %(count)d people", len(rows)

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from participants.nik import mask_nik, validate_kk, validate_nik
 from pekalongan_training.money import RupiahField
-from programs.models import Kelurahan, Session, Spending, TrainingPackage
+from programs.models import Expenditure, Kelurahan, Session, TrainingPackage
 
 
 class Participant(models.Model):
@@ -559,7 +559,7 @@ class AllowancePayment(models.Model):
     amount = RupiahField(_("amount (Rp)"))
     paid_on = models.DateField(_("paid on"))
     spending = models.ForeignKey(
-        Spending, on_delete=models.PROTECT, related_name="allowance_payments", verbose_name=_("spending entry")
+        Expenditure, on_delete=models.PROTECT, related_name="allowance_payments", verbose_name=_("spending entry")
     )
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,7 +1,7 @@
 """The staff's back office for programs, waves, providers, packages, meetings and the money spent.
 
 participants/admin/enrollments.py extends the package admin with its enrollments, seats and
-completion. Spending entries (the DBHCHT realisation) are checked and saved only through
+completion. Expenditure entries (the DBHCHT realisation) are checked and saved only through
 programs.services.spending_record (programs/forms.py says how); when it refuses at the save what it
 took at the check, the whole page is rolled back with a message (SpendingRefusedMixin). They are
 corrected, never deleted: the realisation reported to the centre stays traceable.
@@ -53,13 +53,13 @@ from programs.models import (
     ENTRY_RULE_FIELDS,
     CategoryRules,
     Cohort,
+    Expenditure,
     Kecamatan,
     Kelurahan,
     Program,
     ProgramFunding,
     Provider,
     Session,
-    Spending,
     TrainingPackage,
     Vocation,
 )
@@ -401,7 +401,7 @@ class SpendingInline(SafeInputMixin, admin.TabularInline):
     """The package's spending entries: new rows and corrections, checked together against the pagu and
     saved through spending_record. Never deleted here (nor anywhere): a wrong entry is corrected."""
 
-    model = Spending
+    model = Expenditure
     form = SpendingInlineForm
     formset = SpendingInlineFormSet
     extra = 1
@@ -518,9 +518,11 @@ class TrainingPackageAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAd
         # The spending first: if spending_record refuses it now, the page is rolled back (SpendingRefusedMixin)
         # before any other inline saved or announced anything.
         for formset in formsets:
-            if formset.model is Spending:
+            if formset.model is Expenditure:
                 self._save_spending(request, formset)
-        super().save_related(request, form, [formset for formset in formsets if formset.model is not Spending], change)
+        super().save_related(
+            request, form, [formset for formset in formsets if formset.model is not Expenditure], change
+        )
         warning = accreditation_warning(form.instance)
         if warning:
             self.message_user(request, warning, messages.WARNING)
@@ -542,7 +544,7 @@ class TrainingPackageAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAd
         if obj is not None and obj.pk:
             context["spending_summary"] = SpendingSummary(pagu=obj.budget, spent=spending_total(obj))
             context["spending_list_url"] = (
-                reverse("admin:programs_spending_changelist") + "?" + urlencode({"package__id__exact": obj.pk})
+                reverse("admin:programs_expenditure_changelist") + "?" + urlencode({"package__id__exact": obj.pk})
             )
             context["accreditation_warning"] = accreditation_warning(obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -558,9 +560,9 @@ class TrainingPackageAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAd
             self.message_user(request, session_generation_message(package, result), messages.SUCCESS)
 
 
-@admin.register(Spending)
-class SpendingAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAdmin):
-    """Spending entries on their own: entered and corrected through spending_record, never deleted
+@admin.register(Expenditure)
+class ExpenditureAdmin(SpendingRefusedMixin, SafeInputMixin, SimpleHistoryAdmin):
+    """Expenditure entries on their own: entered and corrected through spending_record, never deleted
     (not even by a superuser), with their history. Imported from a file at intake:spending-import."""
 
     form = SpendingForm

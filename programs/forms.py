@@ -1,10 +1,10 @@
 """The back office's forms for programs, providers, packages, meetings and the money spent on packages.
 
-Spending entries are written only by programs.services.spending_record. Its rules (the pagu, the
+Expenditure entries are written only by programs.services.spending_record. Its rules (the pagu, the
 fiscal year, no future date) must show next to the fields before anything is saved, and must hold
 for several new entries together: `spending_errors` runs spending_record on the entries in order
 inside a savepoint that is rolled back, and returns each entry's errors by field; the save then
-calls spending_record again (`spending_record_all`, all or none). The admin inlines, the Spending
+calls spending_record again (`spending_record_all`, all or none). The admin inlines, the Expenditure
 admin and the spending import (participants/forms/spending.py) all check and save this way.
 """
 
@@ -32,11 +32,11 @@ from programs.models import (
     WEEKDAY_CHOICES,
     CategoryRules,
     Cohort,
+    Expenditure,
     Kelurahan,
     Program,
     Provider,
     Session,
-    Spending,
     TrainingPackage,
 )
 from programs.services import SPENDING_FIELDS, spending_record, spending_total
@@ -507,7 +507,7 @@ class SpendingEntry:
 
     package: TrainingPackage
     fields: dict = field(default_factory=dict)
-    entry: Spending | None = None
+    entry: Expenditure | None = None
 
 
 class _DryRun(Exception):
@@ -553,7 +553,7 @@ def spending_errors(entries: list[SpendingEntry], *, pagu: dict[int, int] | None
 
 
 @transaction.atomic
-def spending_record_all(entries: list[SpendingEntry], *, by) -> list[Spending]:
+def spending_record_all(entries: list[SpendingEntry], *, by) -> list[Expenditure]:
     """Record every entry through spending_record, all or none: a refusal undoes the ones before it."""
     return [spending_record(package=item.package, by=by, entry=item.entry, **item.fields) for item in entries]
 
@@ -569,21 +569,21 @@ class SpendingRefused(Exception):
 class SpendingForm(forms.ModelForm):
     """A spending entry, checked by spending_record itself, so that its rules stand next to the fields.
 
-    Used by the Spending admin (one entry, checked in clean) and by the package's inline (whose
+    Used by the Expenditure admin (one entry, checked in clean) and by the package's inline (whose
     formset checks the new and changed rows together).
     """
 
     checks_alone = True
 
     class Meta:
-        model = Spending
+        model = Expenditure
         fields = ["package", *SPENDING_FIELDS]
         widgets = {"spent_on": DATE_INPUT, "over_pagu_reason": forms.Textarea(attrs={"rows": 2, "cols": 28})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "kind" in self.fields:
-            self.fields["kind"].choices = [("", CHOOSE), *Spending.Kind.choices]
+            self.fields["kind"].choices = [("", CHOOSE), *Expenditure.Kind.choices]
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
@@ -613,7 +613,7 @@ class SpendingForm(forms.ModelForm):
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
 
-    def save_with_services(self, *, by) -> Spending:
+    def save_with_services(self, *, by) -> Expenditure:
         """Record the entry through spending_record (ValidationError if it refuses now)."""
         self.instance = spending_record_all([self.spending_entry()], by=by)[0]
         return self.instance

@@ -522,7 +522,7 @@ class TrainingPackage(models.Model):
         return -(-self.min_attendance_percent * planned // 100)
 
 
-class Spending(models.Model):
+class Expenditure(models.Model):
     """Money spent on a package, entered from its payment document (the DBHCHT realisation counts it).
 
     Entered through programs.services.spending_record, which refuses a total above the package's
@@ -570,14 +570,14 @@ class Spending(models.Model):
         ordering = ["package", "spent_on", "pk"]
         verbose_name = _("spending entry")
         verbose_name_plural = _("spending")
-        indexes = [models.Index(fields=["spent_on"], name="programs_spending_date_idx")]
+        indexes = [models.Index(fields=["spent_on"], name="programs_expenditure_date_idx")]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="programs_spending_amount_positive"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="programs_expenditure_amount_positive"),
             models.CheckConstraint(
                 condition=Q(
                     kind__in=["instructor_fees", "materials", "allowances", "meals", "venue", "certification", "other"]
                 ),
-                name="programs_spending_kind_valid",
+                name="programs_expenditure_kind_valid",
             ),
         ]
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pekalongan_training.formatting import rupiah
 from pekalongan_training.roles import is_dinas_staff
 from programs.calendar import Holiday, holiday_on, public_holidays
-from programs.models import Session, Spending, TrainingPackage
+from programs.models import Expenditure, Session, TrainingPackage
 from programs.signals import session_rescheduled
 
 
@@ -213,15 +213,15 @@ def session_move(
 SPENDING_FIELDS = ("spent_on", "amount", "kind", "document_number", "description", "over_pagu_reason")
 
 
-def spending_total(package: TrainingPackage, *, without: Spending | None = None) -> int:
+def spending_total(package: TrainingPackage, *, without: Expenditure | None = None) -> int:
     """What has been spent on the package, in whole rupiah (leaving one entry out, to check its change)."""
-    entries = Spending.objects.filter(package=package)
+    entries = Expenditure.objects.filter(package=package)
     if without is not None and without.pk:
         entries = entries.exclude(pk=without.pk)
     return entries.aggregate(total=Coalesce(Sum("amount"), 0))["total"]
 
 
-def spending_over_pagu_error(*, package: TrainingPackage, amount: int, without: Spending | None = None) -> str:
+def spending_over_pagu_error(*, package: TrainingPackage, amount: int, without: Expenditure | None = None) -> str:
     """Why this amount needs a reason: it takes the package above its pagu; '' when it does not."""
     total = spending_total(package, without=without) + amount
     if total <= package.budget:
@@ -233,7 +233,7 @@ def spending_over_pagu_error(*, package: TrainingPackage, amount: int, without: 
 
 
 @transaction.atomic
-def spending_record(*, package: TrainingPackage, by, entry: Spending | None = None, **data) -> Spending:
+def spending_record(*, package: TrainingPackage, by, entry: Expenditure | None = None, **data) -> Expenditure:
     """Enter (or correct) a spending entry of a package; returns it.
 
     The package row is locked, so two entries at once are checked against each other. A total above
@@ -246,7 +246,7 @@ def spending_record(*, package: TrainingPackage, by, entry: Spending | None = No
         raise ValueError(f"not a spending field: {sorted(unknown)}")
     package = TrainingPackage.objects.select_for_update().select_related("cohort__program").get(pk=package.pk)
     if entry is None:
-        entry = Spending(package=package, entered_by=by)
+        entry = Expenditure(package=package, entered_by=by)
     elif entry.package_id != package.pk:
         raise ValueError("the entry belongs to another package")
     for name, value in data.items():

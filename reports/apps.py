@@ -13,7 +13,7 @@ COUNTED_MODELS = (
     "participants.Outcome",
     "participants.FollowUpInvitation",  # links sent: the response rate by channel
     "participants.AllowancePayment",
-    "programs.Spending",
+    "programs.Expenditure",
     "programs.ProgramFunding",
     "programs.TrainingPackage",
     "programs.Cohort",

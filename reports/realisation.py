@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from participants.models import Enrollment
-from programs.models import JOB_SEEKER_TRAINING_SUB_ACTIVITY, Program, Session, Spending, TrainingPackage
+from programs.models import JOB_SEEKER_TRAINING_SUB_ACTIVITY, Expenditure, Program, Session, TrainingPackage
 from reports.caching import cached
 from reports.indicators import Rate
 
@@ -193,7 +193,7 @@ def _plan() -> dict:
 def _done(cutoff: datetime.date) -> dict:
     """What a package has done by the cutoff: money spent, people completed, meetings held."""
     spent = (
-        Spending.objects.filter(package=OuterRef("pk"), spent_on__lte=cutoff)
+        Expenditure.objects.filter(package=OuterRef("pk"), spent_on__lte=cutoff)
         .order_by()
         .values("package")
         .annotate(total=Sum("amount"))

@@ -20,13 +20,13 @@ from participants.models import (
 )
 from programs.models import (
     Cohort,
+    Expenditure,
     Kecamatan,
     Kelurahan,
     OperatorAccount,
     Program,
     Provider,
     Session,
-    Spending,
     TrainingPackage,
     Vocation,
 )
@@ -40,24 +40,24 @@ REGISTERED = sorted(
 )
 
 
-def make_spending(**fields) -> Spending:
+def make_spending(**fields) -> Expenditure:
     """A spending entry of a package of its own (2026, pagu Rp60.000.000), as spending_record would write it."""
     defaults = {
         "spent_on": datetime.date(2026, 9, 10),
         "amount": 2_500_000,
-        "kind": Spending.Kind.MATERIALS,
-        "document_number": f"SP2D-{Spending.objects.count() + 1:04d}",
+        "kind": Expenditure.Kind.MATERIALS,
+        "document_number": f"SP2D-{Expenditure.objects.count() + 1:04d}",
         "entered_by": factories.StaffFactory(),
     }
     if "package" not in fields:
         fields["package"] = factories.TrainingPackageFactory()
-    return Spending.objects.create(**{**defaults, **fields})
+    return Expenditure.objects.create(**{**defaults, **fields})
 
 
 def make_allowance_payment() -> AllowancePayment:
     """A paid allowance of a completer: 12 days at Rp50.000, in the payment list's spending entry."""
     enrollment = factories.EnrollmentFactory(status=Enrollment.Status.COMPLETED)
-    spending = make_spending(package=enrollment.package, kind=Spending.Kind.ALLOWANCES, amount=600_000)
+    spending = make_spending(package=enrollment.package, kind=Expenditure.Kind.ALLOWANCES, amount=600_000)
     return AllowancePayment.objects.create(
         enrollment=enrollment,
         days=12,
@@ -72,7 +72,7 @@ def make_allowance_payment() -> AllowancePayment:
 def make_rows(model, count):
     """`count` more rows of `model`, each with its own related rows (the worst case for queries)."""
     start = model.objects.count()
-    if model is Spending:
+    if model is Expenditure:
         return [make_spending() for _ in range(count)]
     if model is AllowancePayment:
         return [make_allowance_payment() for _ in range(count)]
@@ -150,7 +150,7 @@ def test_every_model_of_the_domain_is_in_the_admin():
         ParticipantImport,
         OperatorAccount,
         Certificate,
-        Spending,
+        Expenditure,
         AllowancePayment,
     }
 

@@ -192,7 +192,7 @@ def test_sections_come_in_working_order(staff_client):
     ]
     assert sections[0][1] == ["Program", "Cohort"]
     assert sections[3][1] == ["Session", "Attendance"]
-    assert sections[6][1] == ["Spending", "AllowancePayment"]
+    assert sections[6][1] == ["Expenditure", "AllowancePayment"]
     # An app's own page keeps Django's list.
     response = staff_client.get(reverse("admin:app_list", args=["programs"]))
     assert [app["app_label"] for app in response.context["app_list"]] == ["programs"]

@@ -25,7 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from participants.models import Enrollment, Participant
 from programs.admin_input import SafeInputMixin
-from programs.models import Program, ProgramFunding, Session, Spending, TrainingPackage
+from programs.models import Expenditure, Program, ProgramFunding, Session, TrainingPackage
 from tests import factories
 from tests.test_admin import make_allowance_payment, make_rows, make_spending
 
@@ -112,7 +112,7 @@ MAKERS = {
         filename="peserta.csv", content=b"NIK;Nama\n", rows=[["NIK", "Nama"]], created_by=factories.StaffFactory()
     ),
     # An entry well within its package's pagu, dated in the program's year (spending_record's rules).
-    "programs.Spending": make_spending,
+    "programs.Expenditure": make_spending,
     "participants.AllowancePayment": make_allowance_payment,
 }
 
@@ -132,7 +132,7 @@ def a_row(model, *, children=False):
     elif children and model is TrainingPackage:
         factories.SessionFactory(package=obj, date=obj.starts_on)
         factories.EnrollmentFactory(package=obj)
-        make_spending(package=obj, kind=Spending.Kind.INSTRUCTOR_FEES)
+        make_spending(package=obj, kind=Expenditure.Kind.INSTRUCTOR_FEES)
     elif children and model is Participant:
         factories.EnrollmentFactory(participant=obj)
     return obj

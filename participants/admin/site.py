@@ -32,7 +32,7 @@ SECTIONS = [
     (_("Meetings and attendance"), ["programs.Session", "participants.Attendance"]),
     (_("Follow-ups"), ["participants.Outcome"]),
     (_("Certificates"), ["participants.Certificate"]),
-    (_("Money (DBHCHT)"), ["programs.Spending", "participants.AllowancePayment"]),
+    (_("Money (DBHCHT)"), ["programs.Expenditure", "participants.AllowancePayment"]),
     (_("Reference data"), ["programs.Vocation", "programs.Kecamatan", "programs.Kelurahan"]),
     (_("Messages"), ["pekalongan_training.Message", "pekalongan_training.OptOut"]),
     (_("Records"), ["participants.PersonalDataExport"]),

@@ -1,4 +1,4 @@
-"""Spending from a file: a list of payment documents (.xlsx or .csv) read, checked row by row, recorded.
+"""Expenditure from a file: a list of payment documents (.xlsx or .csv) read, checked row by row, recorded.
 
 The file is read by participants.imports.read_table, within the upload limits of participant lists
 (its size is checked before anything is parsed), and holds at most MAX_ROWS entries. Columns (the
@@ -32,7 +32,7 @@ from pekalongan_training.formatting import rupiah
 from pekalongan_training.money import MAX_RUPIAH, ParseError, parse_rupiah
 from pekalongan_training.spreadsheets import Sheet, Text
 from programs.forms import SpendingEntry, spending_errors, spending_record_all
-from programs.models import Spending, TrainingPackage
+from programs.models import Expenditure, TrainingPackage
 
 MAX_ROWS = 1_000  # entries per file: each is checked by spending_record, one after the other
 
@@ -80,42 +80,42 @@ HEADER_KEYS.update(
 )
 # How the dinas writes the kinds, besides their labels (in both languages) and values.
 KIND_WORDS = {
-    "honor": Spending.Kind.INSTRUCTOR_FEES,
-    "honorarium": Spending.Kind.INSTRUCTOR_FEES,
-    "honorinstruktur": Spending.Kind.INSTRUCTOR_FEES,
-    "honorariuminstruktur": Spending.Kind.INSTRUCTOR_FEES,
-    "instruktur": Spending.Kind.INSTRUCTOR_FEES,
-    "bahan": Spending.Kind.MATERIALS,
-    "bahanpelatihan": Spending.Kind.MATERIALS,
-    "bahanpraktik": Spending.Kind.MATERIALS,
-    "bahanpraktek": Spending.Kind.MATERIALS,
-    "atk": Spending.Kind.MATERIALS,
-    "uangsaku": Spending.Kind.ALLOWANCES,
-    "uangsakupeserta": Spending.Kind.ALLOWANCES,
-    "transport": Spending.Kind.ALLOWANCES,
-    "uangtransport": Spending.Kind.ALLOWANCES,
-    "konsumsi": Spending.Kind.MEALS,
-    "makanminum": Spending.Kind.MEALS,
-    "makandanminum": Spending.Kind.MEALS,
-    "mamin": Spending.Kind.MEALS,
-    "tempat": Spending.Kind.VENUE,
-    "sewa": Spending.Kind.VENUE,
-    "sewatempat": Spending.Kind.VENUE,
-    "sertifikasi": Spending.Kind.CERTIFICATION,
-    "sertifikat": Spending.Kind.CERTIFICATION,
-    "ujikompetensi": Spending.Kind.CERTIFICATION,
-    "lainnya": Spending.Kind.OTHER,
-    "lainlain": Spending.Kind.OTHER,
+    "honor": Expenditure.Kind.INSTRUCTOR_FEES,
+    "honorarium": Expenditure.Kind.INSTRUCTOR_FEES,
+    "honorinstruktur": Expenditure.Kind.INSTRUCTOR_FEES,
+    "honorariuminstruktur": Expenditure.Kind.INSTRUCTOR_FEES,
+    "instruktur": Expenditure.Kind.INSTRUCTOR_FEES,
+    "bahan": Expenditure.Kind.MATERIALS,
+    "bahanpelatihan": Expenditure.Kind.MATERIALS,
+    "bahanpraktik": Expenditure.Kind.MATERIALS,
+    "bahanpraktek": Expenditure.Kind.MATERIALS,
+    "atk": Expenditure.Kind.MATERIALS,
+    "uangsaku": Expenditure.Kind.ALLOWANCES,
+    "uangsakupeserta": Expenditure.Kind.ALLOWANCES,
+    "transport": Expenditure.Kind.ALLOWANCES,
+    "uangtransport": Expenditure.Kind.ALLOWANCES,
+    "konsumsi": Expenditure.Kind.MEALS,
+    "makanminum": Expenditure.Kind.MEALS,
+    "makandanminum": Expenditure.Kind.MEALS,
+    "mamin": Expenditure.Kind.MEALS,
+    "tempat": Expenditure.Kind.VENUE,
+    "sewa": Expenditure.Kind.VENUE,
+    "sewatempat": Expenditure.Kind.VENUE,
+    "sertifikasi": Expenditure.Kind.CERTIFICATION,
+    "sertifikat": Expenditure.Kind.CERTIFICATION,
+    "ujikompetensi": Expenditure.Kind.CERTIFICATION,
+    "lainnya": Expenditure.Kind.OTHER,
+    "lainlain": Expenditure.Kind.OTHER,
 }
 SIGNING_SALT = "participants.spending-import"
 PREVIEW_MAX_AGE = 9 * 60 * 60  # a working day (the session's length): then the file is uploaded again
 
 
 def _kinds() -> dict[str, str]:
-    lookup = {_key(value): value for value in Spending.Kind.values}
+    lookup = {_key(value): value for value in Expenditure.Kind.values}
     for language in ("id", "en"):
         with translation.override(language):
-            lookup.update({_key(label): value for value, label in Spending.Kind.choices})
+            lookup.update({_key(label): value for value, label in Expenditure.Kind.choices})
     lookup.update(KIND_WORDS)
     return lookup
 
@@ -132,7 +132,7 @@ class SpendingRow:
     @property
     def kind_label(self) -> str:
         kind = self.values.get("kind")
-        return Spending.Kind(kind).label if kind in Spending.Kind.values else ""
+        return Expenditure.Kind(kind).label if kind in Expenditure.Kind.values else ""
 
 
 @dataclass
@@ -217,7 +217,7 @@ def _clean_row(row: SpendingRow, cell: dict, kinds: dict) -> None:
             written = imports.cell_text(value)
             if required and not written:
                 raise ValidationError(_("This column cannot be empty."))
-            model = TrainingPackage if name == "package" else Spending
+            model = TrainingPackage if name == "package" else Expenditure
             limit = model._meta.get_field("code" if name == "package" else name).max_length
             if limit and len(written) > limit:
                 raise ValidationError(_("At most %(limit)s characters.") % {"limit": limit})
@@ -229,7 +229,7 @@ def _clean_row(row: SpendingRow, cell: dict, kinds: dict) -> None:
         found = kinds.get(_key(imports.cell_text(value)))
         if found is None:
             raise ValidationError(
-                _("Write one of: %(kinds)s.") % {"kinds": ", ".join(str(label) for label in Spending.Kind.labels)}
+                _("Write one of: %(kinds)s.") % {"kinds": ", ".join(str(label) for label in Expenditure.Kind.labels)}
             )
         return found
 
@@ -299,7 +299,7 @@ def check_rows(result: SpendingFile) -> None:
         .select_related("cohort__program")
     }
     recorded = {}
-    for entry in Spending.objects.filter(package__in=packages.values()).only("package_id", *SAME_ENTRY):
+    for entry in Expenditure.objects.filter(package__in=packages.values()).only("package_id", *SAME_ENTRY):
         recorded.setdefault((entry.package_id, *(getattr(entry, name) for name in SAME_ENTRY)), entry)
     first_line = {}
     for row in result.rows:
@@ -339,7 +339,7 @@ def entries(rows: list[SpendingRow]) -> list[SpendingEntry]:
 
 
 @transaction.atomic
-def spending_import(*, result: SpendingFile, by) -> list[Spending]:
+def spending_import(*, result: SpendingFile, by) -> list[Expenditure]:
     """Check the rows again and record every one through spending_record, or none (ValidationError)."""
     check_rows(result)
     if not result.ok:
@@ -354,7 +354,7 @@ class SpendingUploadForm(forms.Form):
     """The file, read once here within the upload limits; `result` holds its rows, checked."""
 
     file = forms.FileField(
-        label=gettext_lazy("Spending list (.xlsx or .csv)"),
+        label=gettext_lazy("Expenditure list (.xlsx or .csv)"),
         help_text=gettext_lazy("Use the template. At most 5 MB and 1,000 entries."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
         error_messages={"required": gettext_lazy("Choose the file to upload.")},
@@ -425,7 +425,7 @@ def template_sheets() -> list[Sheet]:
         _("Example: this sheet is not imported. Fill in the first sheet, “Belanja”, one payment document per row."),
         _("Kode Paket: the package's code as in the admin. Tanggal: the document's date, like 10/09/2026."),
         _("Jumlah: whole rupiah, like 3.000.000 or Rp 3.000.000. Nomor Dokumen: the SP2D, receipt or voucher number."),
-        _("Jenis: one of %(kinds)s.") % {"kinds": ", ".join(str(label) for label in Spending.Kind.labels)},
+        _("Jenis: one of %(kinds)s.") % {"kinds": ", ".join(str(label) for label in Expenditure.Kind.labels)},
         _("Alasan Melebihi Pagu: only when the entry takes the package above its pagu."),
     ]
     example = Sheet(

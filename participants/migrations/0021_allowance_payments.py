@@ -74,7 +74,7 @@ class Migration(migrations.Migration):
                         null=True,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         related_name="+",
-                        to="programs.spending",
+                        to="programs.expenditure",
                         verbose_name="spending entry",
                     ),
                 ),
@@ -121,7 +121,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="allowance_payments",
-                        to="programs.spending",
+                        to="programs.expenditure",
                         verbose_name="spending entry",
                     ),
                 ),

@@ -23,9 +23,9 @@ from participants.public_pages import dinas_contact
 from pekalongan_training.formatting import rupiah
 from pekalongan_training.forms import DATE_INPUT
 from pekalongan_training.roles import staff_view
-from programs.models import Spending, TrainingPackage
+from programs.models import Expenditure, TrainingPackage
 
-DOCUMENT_NUMBER_MAX_LENGTH = Spending._meta.get_field("document_number").max_length
+DOCUMENT_NUMBER_MAX_LENGTH = Expenditure._meta.get_field("document_number").max_length
 
 
 class AllowancePaymentForm(forms.Form):

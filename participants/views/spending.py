@@ -51,7 +51,7 @@ def spending_import_view(request):
                 )
                 % {"count": len(saved), "total": rupiah(sum(entry.amount for entry in saved))},
             )
-            return redirect("admin:programs_spending_changelist")
+            return redirect("admin:programs_expenditure_changelist")
     elif request.method == "POST":
         upload = SpendingUploadForm(request.POST, request.FILES)
         if upload.is_valid():

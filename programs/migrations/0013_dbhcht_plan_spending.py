@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalSpending",
+            name="HistoricalExpenditure",
             fields=[
                 ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
                 ("spent_on", models.DateField(help_text="The date of the payment document.", verbose_name="date")),
@@ -132,7 +132,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.CreateModel(
-            name="Spending",
+            name="Expenditure",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("spent_on", models.DateField(help_text="The date of the payment document.", verbose_name="date")),
@@ -387,7 +387,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="historicalspending",
+            model_name="historicalexpenditure",
             name="entered_by",
             field=models.ForeignKey(
                 blank=True,
@@ -401,14 +401,14 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="historicalspending",
+            model_name="historicalexpenditure",
             name="history_user",
             field=models.ForeignKey(
                 null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
             ),
         ),
         migrations.AddField(
-            model_name="historicalspending",
+            model_name="historicalexpenditure",
             name="package",
             field=models.ForeignKey(
                 blank=True,
@@ -431,7 +431,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="spending",
+            model_name="expenditure",
             name="entered_by",
             field=models.ForeignKey(
                 blank=True,
@@ -444,7 +444,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="spending",
+            model_name="expenditure",
             name="package",
             field=models.ForeignKey(
                 on_delete=django.db.models.deletion.PROTECT,
@@ -467,17 +467,17 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
-            model_name="spending",
-            index=models.Index(fields=["spent_on"], name="programs_spending_date_idx"),
+            model_name="expenditure",
+            index=models.Index(fields=["spent_on"], name="programs_expenditure_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name="spending",
+            model_name="expenditure",
             constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="programs_spending_amount_positive"
+                condition=models.Q(("amount__gt", 0)), name="programs_expenditure_amount_positive"
             ),
         ),
         migrations.AddConstraint(
-            model_name="spending",
+            model_name="expenditure",
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     (
@@ -485,7 +485,7 @@ class Migration(migrations.Migration):
                         ["instructor_fees", "materials", "allowances", "meals", "venue", "certification", "other"],
                     )
                 ),
-                name="programs_spending_kind_valid",
+                name="programs_expenditure_kind_valid",
             ),
         ),
     ]

@@ -21,9 +21,9 @@ def grant(apps, schema_editor):
                 "change_programfunding",
                 "delete_programfunding",
                 "view_programfunding",
-                "add_spending",
-                "change_spending",
-                "view_spending",
+                "add_expenditure",
+                "change_expenditure",
+                "view_expenditure",
             ],
         )
     )

@@ -29,7 +29,7 @@ from django.utils import translation
 
 from participants.allowances import allowance_list, allowances_pay
 from participants.models import AllowancePayment, Attendance, Enrollment
-from programs.models import Spending, TrainingPackage
+from programs.models import Expenditure, TrainingPackage
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +143,8 @@ def test_paying_makes_one_spending_entry_for_the_total_and_a_payment_per_person(
     people = _class(package)
     staff = factories.StaffFactory()
     payments = _pay(package, by=staff)
-    spending = Spending.objects.get()
-    assert (spending.package, spending.kind, spending.amount) == (package, Spending.Kind.ALLOWANCES, 400_000)
+    spending = Expenditure.objects.get()
+    assert (spending.package, spending.kind, spending.amount) == (package, Expenditure.Kind.ALLOWANCES, 400_000)
     assert (spending.spent_on, spending.document_number, spending.entered_by) == (PAID_ON, "BKU/0412/XI/2026", staff)
     stored = {p.enrollment_id: (p.days, p.daily_rate, p.amount, p.paid_on, p.spending_id, p.paid_by) for p in payments}
     assert stored == {
@@ -164,7 +164,7 @@ def test_a_second_run_pays_nobody_twice_and_says_so():
     with pytest.raises(ValidationError) as refused:
         _pay(package, document_number="BKU/0413/XI/2026")
     assert "Nobody is left to pay" in " ".join(refused.value.messages)
-    assert Spending.objects.count() == 1 and AllowancePayment.objects.count() == 3
+    assert Expenditure.objects.count() == 1 and AllowancePayment.objects.count() == 3
 
 
 def test_a_second_run_pays_only_who_was_left():
@@ -175,7 +175,7 @@ def test_a_second_run_pays_only_who_was_left():
     late = _class(package, {"Joko": (Status.COMPLETED, [H, H, H, H])})["Joko"]
     payments = _pay(package, document_number="BKU/0500/XI/2026")
     assert [(payment.enrollment, payment.amount) for payment in payments] == [(late, 200_000)]
-    assert list(Spending.objects.order_by("pk").values_list("amount", flat=True)) == [400_000, 200_000]
+    assert list(Expenditure.objects.order_by("pk").values_list("amount", flat=True)) == [400_000, 200_000]
 
 
 def test_a_person_paid_keeps_what_was_paid_when_a_mark_changes_after():
@@ -195,9 +195,9 @@ def test_over_the_pagu_is_refused_without_a_reason_and_accepted_with_one():
     with pytest.raises(ValidationError) as refused:
         _pay(package)
     assert list(refused.value.message_dict) == ["over_pagu_reason"]
-    assert not Spending.objects.exists() and not AllowancePayment.objects.exists()
+    assert not Expenditure.objects.exists() and not AllowancePayment.objects.exists()
     _pay(package, over_pagu_reason="Tambahan peserta disetujui Kepala Dinas")
-    spending = Spending.objects.get()
+    spending = Expenditure.objects.get()
     assert (spending.amount, spending.over_pagu_reason) == (400_000, "Tambahan peserta disetujui Kepala Dinas")
     assert AllowancePayment.objects.count() == 3
 
@@ -213,7 +213,7 @@ def test_a_date_outside_the_year_before_the_package_or_in_the_future_is_refused(
     with pytest.raises(ValidationError) as refused:
         _pay(package, paid_on=paid_on)
     assert list(refused.value.message_dict) == ["paid_on"]
-    assert not Spending.objects.exists() and not AllowancePayment.objects.exists()
+    assert not Expenditure.objects.exists() and not AllowancePayment.objects.exists()
 
 
 def test_a_missing_document_number_is_refused():
@@ -222,7 +222,7 @@ def test_a_missing_document_number_is_refused():
     with pytest.raises(ValidationError) as refused:
         _pay(package, document_number="  ")
     assert list(refused.value.message_dict) == ["document_number"]
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -235,7 +235,7 @@ def test_a_package_not_completed_is_refused(status):
         _pay(package)
     assert not hasattr(refused.value, "error_dict")  # the form shows it above the fields
     assert "completed" in " ".join(refused.value.messages)
-    assert not Spending.objects.exists() and not AllowancePayment.objects.exists()
+    assert not Expenditure.objects.exists() and not AllowancePayment.objects.exists()
 
 
 def test_a_package_without_a_daily_rate_is_refused():
@@ -245,7 +245,7 @@ def test_a_package_without_a_daily_rate_is_refused():
     with pytest.raises(ValidationError) as refused:
         _pay(package)
     assert "no daily allowance" in " ".join(refused.value.messages)
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 def test_a_package_where_nobody_has_a_day_is_refused():
@@ -254,7 +254,7 @@ def test_a_package_where_nobody_has_a_day_is_refused():
     with pytest.raises(ValidationError) as refused:
         _pay(package)
     assert refused.value.messages == ["Nobody has a day counted: there is nothing to pay."]
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 # --- the pages ---------------------------------------------------------------------------------------
@@ -288,7 +288,7 @@ def test_operators_even_of_the_package_and_officials_get_403(client):
         for url in _urls(package):
             assert client.get(url).status_code == 403, url
         assert client.post(_urls(package)[0], {"paid_on": "2026-11-30", "document_number": "X"}).status_code == 403
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 def test_a_package_that_does_not_exist_is_a_404(staff_client):
@@ -335,14 +335,14 @@ def test_marking_the_list_paid_from_the_page(staff_client, staff_user, english):
     response = staff_client.post(url, data, follow=True)
     assert response.redirect_chain == [(url, 302)]
     assert "Allowances of Rp400,000 paid to 3 people" in response.content.decode()
-    spending = Spending.objects.get()
-    assert (spending.amount, spending.entered_by, spending.kind) == (400_000, staff_user, Spending.Kind.ALLOWANCES)
+    spending = Expenditure.objects.get()
+    assert (spending.amount, spending.entered_by, spending.kind) == (400_000, staff_user, Expenditure.Kind.ALLOWANCES)
     assert AllowancePayment.objects.filter(spending=spending).count() == 3
     # Again: nobody left, said on the page; nothing written.
     again = staff_client.post(url, {**data, "document_number": "BKU/0413/XI/2026"})
     assert again.status_code == 200
     assert "Nobody is left to pay" in again.content.decode()
-    assert Spending.objects.count() == 1
+    assert Expenditure.objects.count() == 1
 
 
 def test_the_page_shows_each_refusal_next_to_its_field(staff_client, english):
@@ -363,7 +363,7 @@ def test_the_page_shows_each_refusal_next_to_its_field(staff_client, english):
     assert set(response.context["form"].errors) == {"paid_on", "document_number"}
     response = staff_client.post(url, {"paid_on": "31-02-2026", "document_number": "x" * 61})
     assert set(response.context["form"].errors) == {"paid_on", "document_number"}
-    assert not Spending.objects.exists() and not AllowancePayment.objects.exists()
+    assert not Expenditure.objects.exists() and not AllowancePayment.objects.exists()
 
 
 def test_a_running_package_shows_why_it_cannot_be_paid_yet(staff_client, english):
@@ -374,7 +374,7 @@ def test_a_running_package_shows_why_it_cannot_be_paid_yet(staff_client, english
     assert 'id="pay-refusal"' in html and "once the package is completed" in html
     assert 'name="document_number"' not in html
     response = staff_client.post(_urls(package)[0], {"paid_on": "2026-11-30", "document_number": "BKU/1"})
-    assert response.status_code == 200 and not Spending.objects.exists()
+    assert response.status_code == 200 and not Expenditure.objects.exists()
 
 
 def test_the_xlsx_has_numbers_as_numbers_and_masked_niks(staff_client, english):

@@ -180,7 +180,9 @@ def test_the_command_sends_the_reminders_due(capsys):
 
 
 def _call_list():
-    return {(enrollment, round_) for _due, round_, enrollment in followups.pending(timezone.localdate(), call_list=True)}
+    return {
+        (enrollment, round_) for _due, round_, enrollment in followups.pending(timezone.localdate(), call_list=True)
+    }
 
 
 def test_the_call_list_holds_who_did_not_answer_a_week_after_the_last_reminder():

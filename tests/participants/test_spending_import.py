@@ -1,4 +1,4 @@
-"""Spending from a file: read within the upload limits, a preview with every row's errors, recorded all or
+"""Expenditure from a file: read within the upload limits, a preview with every row's errors, recorded all or
 nothing through spending_record, and a template whose code, date and document columns are text."""
 
 import datetime
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from participants import imports
 from participants.forms import spending as spending_forms
-from programs.models import Spending
+from programs.models import Expenditure
 from tests import factories
 from tests.test_admin import make_spending
 
@@ -78,7 +78,7 @@ def test_the_page_and_the_template_are_for_dinas_staff(staff_client):
             assert client.get(url).status_code == 403
         assert client.post(reverse(URL), {"file": csv_file([])}).status_code == 403
         assert staff_client.get(url).status_code == 200
-    assert Spending.objects.count() == 0
+    assert Expenditure.objects.count() == 0
 
 
 def test_a_good_file_is_previewed_then_recorded_through_the_service(english, package, staff_user):
@@ -92,17 +92,17 @@ def test_a_good_file_is_previewed_then_recorded_through_the_service(english, pac
     result = response.context["result"]
     assert result.ok and result.total == 4_750_000
     assert "All 3 entries are right" in response.content.decode()
-    assert Spending.objects.count() == 0  # a preview records nothing
+    assert Expenditure.objects.count() == 0  # a preview records nothing
     response = confirm(english, response)
-    assert response.status_code == 302 and response["Location"] == reverse("admin:programs_spending_changelist")
+    assert response.status_code == 302 and response["Location"] == reverse("admin:programs_expenditure_changelist")
     assert "Imported 3 spending entries, Rp4,750,000 in all." in shown(response)
-    saved = list(Spending.objects.order_by("spent_on").values_list("spent_on", "amount", "kind", "document_number"))
+    saved = list(Expenditure.objects.order_by("spent_on").values_list("spent_on", "amount", "kind", "document_number"))
     assert saved == [
         (datetime.date(2026, 9, 10), 3_000_000, "instructor_fees", "SP2D/0001/2026"),
         (datetime.date(2026, 9, 11), 1_500_000, "materials", "KW-12"),
         (datetime.date(2026, 9, 12), 250_000, "venue", "KW-13"),
     ]
-    assert set(Spending.objects.values_list("entered_by", flat=True)) == {staff_user.pk}
+    assert set(Expenditure.objects.values_list("entered_by", flat=True)) == {staff_user.pk}
 
 
 def test_an_xlsx_with_number_and_date_cells_is_read(english, package):
@@ -113,7 +113,7 @@ def test_an_xlsx_with_number_and_date_cells_is_read(english, package):
     response = upload(english, xlsx_file(rows))
     assert response.context["result"].ok, errors(response)
     confirm(english, response)
-    assert list(Spending.objects.order_by("pk").values_list("amount", "kind", "document_number")) == [
+    assert list(Expenditure.objects.order_by("pk").values_list("amount", "kind", "document_number")) == [
         (3_000_000, "meals", "KW-20"),
         (1_250_000, "allowances", "12345"),
     ]
@@ -145,7 +145,7 @@ def test_the_preview_lists_every_row_error_and_nothing_can_be_recorded(english, 
     content = response.content.decode()
     assert 'name="payload"' not in content
     assert "nothing was imported" in content
-    assert Spending.objects.count() == 0
+    assert Expenditure.objects.count() == 0
 
 
 def test_a_reason_lets_an_entry_go_over_the_pagu(english, package):
@@ -156,7 +156,7 @@ def test_a_reason_lets_an_entry_go_over_the_pagu(english, package):
     response = upload(english, csv_file(rows))
     assert response.context["result"].ok, errors(response)
     confirm(english, response)
-    assert Spending.objects.get(document_number="A6").over_pagu_reason == "Sewa gedung naik, disetujui Kadis"
+    assert Expenditure.objects.get(document_number="A6").over_pagu_reason == "Sewa gedung naik, disetujui Kadis"
 
 
 def test_the_confirmation_records_all_or_nothing(english, package):
@@ -171,7 +171,7 @@ def test_the_confirmation_records_all_or_nothing(english, package):
     assert response.status_code == 200
     assert [(line, column) for line, column, _message in errors(response)] == [(3, "Alasan Melebihi Pagu")]
     assert "The file has errors; nothing was imported." in " ".join(shown(response))
-    assert list(Spending.objects.values_list("document_number", flat=True)) == ["OTHER"]
+    assert list(Expenditure.objects.values_list("document_number", flat=True)) == ["OTHER"]
 
 
 def test_a_file_imported_twice_is_refused_the_second_time(english, package):
@@ -181,14 +181,14 @@ def test_a_file_imported_twice_is_refused_the_second_time(english, package):
     confirm(english, upload(english, csv_file(rows[:1])))
     response = upload(english, csv_file(rows[:1]))
     assert "already recorded" in errors(response)[0][2]
-    assert Spending.objects.count() == 1
+    assert Expenditure.objects.count() == 1
 
 
 def test_a_changed_or_forged_preview_records_nothing(english, package):
     response = english.post(reverse(URL), {"payload": "W1sxLCB7fV1d:forged"})
     assert response.status_code == 302
     assert "This preview has expired or was changed; upload the file again." in shown(response)
-    assert Spending.objects.count() == 0
+    assert Expenditure.objects.count() == 0
 
 
 def test_a_file_without_the_columns_or_rows_is_refused_at_the_upload(english, package):

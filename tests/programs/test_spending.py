@@ -11,12 +11,12 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.models import AllowancePayment
 from programs import forms as program_forms
 from programs.forms import accreditation_warning
-from programs.models import Program, ProgramFunding, Provider, Spending, TrainingPackage
+from programs.models import Expenditure, Program, ProgramFunding, Provider, TrainingPackage
 from tests import factories
 from tests.test_admin import make_allowance_payment, make_spending
 from tests.test_hostile_admin import filled_in
@@ -52,7 +52,7 @@ def page_post(client, package, rows=(), **changes):
         entry = {
             "spent_on": PAID_ON.isoformat(),
             "amount": "",
-            "kind": Spending.Kind.MATERIALS,
+            "kind": Expenditure.Kind.MATERIALS,
             "document_number": f"SP2D-{index + 1:03d}",
             "description": "",
             "over_pagu_reason": "",
@@ -67,7 +67,7 @@ def page_post(client, package, rows=(), **changes):
 
 def spending_forms(response):
     (formset,) = [
-        inline.formset for inline in response.context["inline_admin_formsets"] if inline.formset.model is Spending
+        inline.formset for inline in response.context["inline_admin_formsets"] if inline.formset.model is Expenditure
     ]
     return formset.forms
 
@@ -130,13 +130,13 @@ def test_over_the_pagu_without_a_reason_is_refused_next_to_the_reason_and_saved_
     new = spending_forms(response)[-1]
     assert "above its pagu of Rp10,000,000" in new.errors["over_pagu_reason"][0]
     assert "Rp11,000,000" in new.errors["over_pagu_reason"][0]
-    assert Spending.objects.filter(package=package).count() == 1
+    assert Expenditure.objects.filter(package=package).count() == 1
 
     response = page_post(
         english, package, [{"amount": "Rp 3.000.000", "over_pagu_reason": "Tambahan bahan praktik, disetujui"}]
     )
     assert response.status_code == 302
-    entry = Spending.objects.get(package=package, amount=3_000_000)
+    entry = Expenditure.objects.get(package=package, amount=3_000_000)
     assert (entry.over_pagu_reason, entry.entered_by, entry.spent_on) == (
         "Tambahan bahan praktik, disetujui",
         staff_user,
@@ -150,16 +150,16 @@ def test_two_new_rows_each_within_the_pagu_but_over_it_together_are_refused(engl
     first, second = spending_forms(response)
     assert not first.errors
     assert "Rp11,000,000" in second.errors["over_pagu_reason"][0]
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
     # Within the pagu together: both saved.
     assert page_post(english, package, [{"amount": "6.000.000"}, {"amount": "4.000.000"}]).status_code == 302
-    assert sorted(Spending.objects.values_list("amount", flat=True)) == [4_000_000, 6_000_000]
+    assert sorted(Expenditure.objects.values_list("amount", flat=True)) == [4_000_000, 6_000_000]
 
 
 def test_a_pagu_raised_on_the_same_page_counts_for_its_spending(english, package):
     response = page_post(english, package, [{"amount": "12.000.000"}], budget="15.000.000")
     assert response.status_code == 302
-    assert Spending.objects.get().amount == 12_000_000
+    assert Expenditure.objects.get().amount == 12_000_000
 
 
 def test_a_date_in_the_future_or_outside_the_fiscal_year_is_refused_next_to_the_date(english, package):
@@ -170,7 +170,7 @@ def test_a_date_in_the_future_or_outside_the_fiscal_year_is_refused_next_to_the_
     assert spending_forms(response)[-1].errors["spent_on"] == [
         "The program is of 2026: money spent on it is dated in that year."
     ]
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 def test_an_amount_is_written_by_the_money_rule_and_more_than_zero(english, package):
@@ -178,7 +178,7 @@ def test_an_amount_is_written_by_the_money_rule_and_more_than_zero(english, pack
     first, second = spending_forms(response)
     assert "whole rupiah" in first.errors["amount"][0]
     assert "more than Rp0" in second.errors["amount"][0]
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 def test_an_entry_is_corrected_in_the_inline_and_keeps_who_entered_it(english, package):
@@ -199,7 +199,7 @@ def test_a_refusal_at_the_save_keeps_nothing_of_the_page(english, package, monke
     assert any(message.startswith("Nothing was saved:") for message in shown(response))
     package.refresh_from_db()
     assert package.title != "Judul baru"
-    assert not Spending.objects.exists()
+    assert not Expenditure.objects.exists()
 
 
 def test_the_package_page_shows_spent_pagu_and_left(english, package):
@@ -234,13 +234,13 @@ def spending_add(client, package, **fields):
         "package": package.pk,
         "spent_on": PAID_ON.isoformat(),
         "amount": "1.000.000",
-        "kind": Spending.Kind.VENUE,
+        "kind": Expenditure.Kind.VENUE,
         "document_number": "KW-17",
         "description": "Sewa aula kelurahan",
         "over_pagu_reason": "",
         **fields,
     }
-    return client.post(reverse("admin:programs_spending_add"), data)
+    return client.post(reverse("admin:programs_expenditure_add"), data)
 
 
 def test_the_spending_admin_records_through_the_service(english, package, staff_user):
@@ -248,11 +248,11 @@ def test_the_spending_admin_records_through_the_service(english, package, staff_
     response = spending_add(english, package)
     assert response.status_code == 200
     assert "above its pagu" in response.context["adminform"].form.errors["over_pagu_reason"][0]
-    assert Spending.objects.count() == 1
+    assert Expenditure.objects.count() == 1
     response = spending_add(english, package, amount="Rp 1.000.000", over_pagu_reason="Aula pengganti")
     assert response.status_code == 302
-    entry = Spending.objects.get(document_number="KW-17")
-    assert (entry.amount, entry.entered_by, entry.kind) == (1_000_000, staff_user, Spending.Kind.VENUE)
+    entry = Expenditure.objects.get(document_number="KW-17")
+    assert (entry.amount, entry.entered_by, entry.kind) == (1_000_000, staff_user, Expenditure.Kind.VENUE)
     response = spending_add(english, package, spent_on="2027-01-05", document_number="KW-18")
     assert response.context["adminform"].form.errors["spent_on"]
 
@@ -262,9 +262,9 @@ def test_the_spending_list_shows_rupiah_filters_and_searches(english):
     old = factories.TrainingPackageFactory(
         cohort=factories.CohortFactory(program=factories.ProgramFactory(fiscal_year=2023)), provider=blk
     )
-    wanted = make_spending(amount=3_000_000, kind=Spending.Kind.MEALS, document_number="SP2D/0099/2026")
-    other = make_spending(package=old, spent_on=D(2023, 10, 2), kind=Spending.Kind.VENUE, document_number="KW-1")
-    url = reverse("admin:programs_spending_changelist")
+    wanted = make_spending(amount=3_000_000, kind=Expenditure.Kind.MEALS, document_number="SP2D/0099/2026")
+    other = make_spending(package=old, spent_on=D(2023, 10, 2), kind=Expenditure.Kind.VENUE, document_number="KW-1")
+    url = reverse("admin:programs_expenditure_changelist")
     response = english.get(url)
     content = response.content.decode()
     assert "Rp3,000,000" in content
@@ -284,27 +284,29 @@ def test_spending_is_never_deleted_not_even_by_a_superuser(client, package):
     entry = make_spending(package=package)
     superuser = factories.UserFactory(is_staff=True, is_superuser=True)
     client.force_login(superuser)
-    assert client.get(reverse("admin:programs_spending_delete", args=[entry.pk])).status_code == 403
-    assert client.post(reverse("admin:programs_spending_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
-    changelist = client.get(reverse("admin:programs_spending_changelist"))
+    assert client.get(reverse("admin:programs_expenditure_delete", args=[entry.pk])).status_code == 403
+    assert (
+        client.post(reverse("admin:programs_expenditure_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    )
+    changelist = client.get(reverse("admin:programs_expenditure_changelist"))
     assert "delete_selected" not in changelist.content.decode()
     page = client.get(change_url(package)).content.decode()
     assert "spending-0-DELETE" not in page
-    assert Spending.objects.filter(pk=entry.pk).exists()
+    assert Expenditure.objects.filter(pk=entry.pk).exists()
 
 
 def test_an_entry_history_page_opens(english, package):
     entry = make_spending(package=package)
-    assert english.get(reverse("admin:programs_spending_history", args=[entry.pk])).status_code == 200
+    assert english.get(reverse("admin:programs_expenditure_history", args=[entry.pk])).status_code == 200
 
 
 def test_the_money_pages_are_for_dinas_staff(client, staff_client, package):
     entry = make_spending(package=package)
     payment = make_allowance_payment()
     urls = [
-        reverse("admin:programs_spending_changelist"),
-        reverse("admin:programs_spending_add"),
-        reverse("admin:programs_spending_change", args=[entry.pk]),
+        reverse("admin:programs_expenditure_changelist"),
+        reverse("admin:programs_expenditure_add"),
+        reverse("admin:programs_expenditure_change", args=[entry.pk]),
         reverse("admin:participants_allowancepayment_changelist"),
         reverse("admin:participants_allowancepayment_change", args=[payment.pk]),
     ]
@@ -401,7 +403,8 @@ def test_no_accreditation_warning_for_a_blk_or_a_package_already_running(english
     unaccredited = lpk()
     assert accreditation_warning(factories.TrainingPackageFactory(provider=unaccredited, status="running")) == ""
     planned = factories.TrainingPackageFactory(provider=unaccredited, status=TrainingPackage.Status.OPEN)
-    assert "has no accreditation on record" in accreditation_warning(planned)
+    with translation.override("en"):
+        assert "has no accreditation on record" in accreditation_warning(planned)
     response = page_post(english, factories.TrainingPackageFactory(provider=blk, status="planned"))
     assert not any("accreditation" in message for message in shown(response))
 

@@ -34,7 +34,7 @@ from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from participants.models import Enrollment
-from programs.models import Program, Spending, TrainingPackage
+from programs.models import Expenditure, Program, TrainingPackage
 from programs.services import spending_record
 from reports import realisation
 from reports.indicators import Rate
@@ -54,7 +54,12 @@ def _id(msgid: str) -> str:
 
 def _spend(package, by, day, amount, number):
     return spending_record(
-        package=package, by=by, spent_on=day, amount=amount, kind=Spending.Kind.INSTRUCTOR_FEES, document_number=number
+        package=package,
+        by=by,
+        spent_on=day,
+        amount=amount,
+        kind=Expenditure.Kind.INSTRUCTOR_FEES,
+        document_number=number,
     )
 
 
@@ -302,7 +307,7 @@ def test_going_over_the_pagu_gives_a_negative_sisa(client, plan):
         by=plan["staff"],
         spent_on=D(2026, 11, 2),
         amount=20_000_000,
-        kind=Spending.Kind.MATERIALS,
+        kind=Expenditure.Kind.MATERIALS,
         document_number="SP2D-7",
         over_pagu_reason="Harga bahan las naik.",
     )
