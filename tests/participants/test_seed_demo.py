@@ -1,30 +1,46 @@
 """seed_demo: the 2023 package mix, valid people, every enrollment rule kept, the follow-up links of the
-open rounds and the tracer answers, an idempotent second run."""
+open rounds and the tracer answers, the DBHCHT plan, spending and allowances, an idempotent second run."""
 
 import datetime
 import io
+import re
 from collections import Counter
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from participants.allowances import allowance_list
 from participants.followups import REMINDER_AFTER_DAYS, due_for_round, round_due_on, to_call
-from participants.models import Attendance, Enrollment, FollowUpInvitation, Outcome, Participant
+from participants.models import AllowancePayment, Attendance, Enrollment, FollowUpInvitation, Outcome, Participant
 from participants.nik import parse_nik
 from participants.selectors import with_seat_counts
 from participants.services.followup_links import window_open
 from pekalongan_training.dates import add_months
 from pekalongan_training.roles import is_dinas_staff, is_official, is_operator
-from programs.models import Cohort, Kelurahan, Program, Provider, Session, TrainingPackage
+from programs.forms import BUDGET_CODE, accreditation_warning
+from programs.models import (
+    JOB_SEEKER_TRAINING_SUB_ACTIVITY,
+    Cohort,
+    Expenditure,
+    Kelurahan,
+    Program,
+    ProgramFunding,
+    Provider,
+    Session,
+    TrainingPackage,
+    Vocation,
+)
 from programs.services import session_generate
+from reports.realisation import realisation_report
 
 pytestmark = pytest.mark.django_db
 
 DEMO_USERNAMES = {"staf", "pejabat", "operator-blk"}
+Status = TrainingPackage.Status
 
 
 def seed(*args) -> str:
@@ -45,6 +61,9 @@ def row_counts() -> dict[str, int]:
         Attendance,
         Outcome,
         FollowUpInvitation,
+        ProgramFunding,
+        Expenditure,
+        AllowancePayment,
     ]
     counts = {model.__name__: model.objects.count() for model in models}
     counts["User"] = get_user_model().objects.count()
@@ -289,6 +308,165 @@ def test_first_run_gives_the_tracer_answers_realistic_figures():
     assert helps[Outcome.Status.NOT_WORKING].most_common(1)[0][0] == Outcome.Help.PLACEMENT
     assert reached.filter(help_needed=[]).exists()
     assert reached.filter(contact_again=True).count() > 3 * reached.filter(contact_again=False).count()
+
+
+def spent_by_package() -> dict[int, int]:
+    return dict(Expenditure.objects.values("package").annotate(total=Sum("amount")).values_list("package", "total"))
+
+
+def test_first_run_plans_and_spends_2023_a_little_under_the_pagu():
+    seed()
+    today = timezone.localdate()
+    packages = list(TrainingPackage.objects.filter(cohort__program__fiscal_year=2023).exclude(status=Status.CANCELLED))
+    assert len(packages) == 57
+    spent = spent_by_package()
+    seats = Counter(
+        Enrollment.objects.filter(package__in=packages, status__in=Enrollment.SEAT_STATUSES).values_list(
+            "package", flat=True
+        )
+    )
+    completed = Counter(
+        Enrollment.objects.filter(package__in=packages, status=Enrollment.Status.COMPLETED).values_list(
+            "package", flat=True
+        )
+    )
+
+    # The plan: the default sub-activity, an account code in the DPA's shape, the volume as the
+    # budget revision left it (the seats filled, at most one more, never above the quota), a daily
+    # allowance, and support costs only where a kelurahan hosts the class.
+    for package in packages:
+        assert package.sub_activity_code == JOB_SEEKER_TRAINING_SUB_ACTIVITY
+        assert BUDGET_CODE.fullmatch(package.account_code), package.account_code
+        assert package.account_code.startswith("5.1.02.")
+        assert seats[package.pk] <= package.planned_participants <= min(package.quota, seats[package.pk] + 1)
+        assert package.allowance_daily_rate in (30_000, 40_000)
+        assert (package.support_cost > 0) == (package.category == TrainingPackage.Category.KELURAHAN)
+        assert package.support_cost <= package.budget
+        # A little under the pagu, never over it.
+        assert 0.88 * package.budget <= spent[package.pk] <= package.budget, (package.code, spent[package.pk])
+    cancelled = TrainingPackage.objects.get(cohort__program__fiscal_year=2023, status=Status.CANCELLED)
+    assert not cancelled.spending.exists()
+
+    entries = Expenditure.objects.filter(package__cohort__program__fiscal_year=2023).select_related(
+        "package", "entered_by"
+    )
+    assert set(entries.values_list("kind", flat=True)) == set(Expenditure.Kind.values) - {Expenditure.Kind.OTHER}
+    for entry in entries:
+        assert entry.package.starts_on <= entry.spent_on <= entry.package.ends_on, entry
+        assert entry.entered_by.username == "staf"
+        assert entry.over_pagu_reason == ""
+    numbers = list(entries.values_list("document_number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    assert all(re.fullmatch(r"\d{4}/SP2D-(LS|GU)/DINPERINAKER/2023", number) for number in numbers)
+
+    # The realisation report: financial a little under the pagu, physical about 100%.
+    report = realisation_report(year=2023, period="year", as_of=today)
+    assert report.total.pagu == sum(package.budget for package in packages)
+    assert report.total.spent == sum(spent[package.pk] for package in packages) == sum(e.amount for e in entries)
+    assert report.total.completed == sum(completed.values())
+    assert report.total.volume == sum(package.planned_participants for package in packages)
+    assert 90 <= report.total.financial.percent < 100, report.total.financial
+    assert 95 <= report.total.physical.percent <= 105, report.total.physical
+    assert report.total.meetings.percent == 100
+    assert all(row.spent <= row.pagu for row in report.packages)
+
+    # Each program's pagu by funding source adds up to its budget, which holds its packages' pagu.
+    for program in Program.objects.all():
+        funding = dict(program.funding.values_list("funding_source", "pagu"))
+        assert sum(funding.values()) == program.budget, program
+        assert funding[Program.FundingSource.DBHCHT] > funding.get(Program.FundingSource.APBD, 0)
+        package_pagu = (
+            TrainingPackage.objects.filter(cohort__program=program)
+            .exclude(status=Status.CANCELLED)
+            .aggregate(total=Sum("budget"))["total"]
+        )
+        assert package_pagu <= program.budget
+    assert set(ProgramFunding.objects.filter(program__fiscal_year=2023).values_list("funding_source", flat=True)) == {
+        Program.FundingSource.DBHCHT,
+        Program.FundingSource.APBD,
+    }
+
+    # Kemnaker's references, well formed, and no package warned about its LPK's accreditation.
+    assert not Vocation.objects.filter(kejuruan_code="").exists()
+    assert all(
+        re.fullmatch(r"[A-Z]{2,3}\.\d{2}", code) for code in Vocation.objects.values_list("kejuruan_code", flat=True)
+    )
+    for provider in Provider.objects.all():
+        provider.full_clean()  # the NIB's 13 digits
+        assert provider.vin_lpk and provider.accreditation_grade and provider.accreditation_expires_on > today
+        if provider.kind == Provider.Kind.LPK:
+            assert re.fullmatch(r"\d{13}", provider.nib), provider
+    for package in TrainingPackage.objects.select_related("provider"):
+        assert accreditation_warning(package) == "", package.code
+    assert TrainingPackage.objects.filter(
+        status__in=[Status.PLANNED, Status.OPEN], provider__kind=Provider.Kind.LPK
+    ).exists()  # so the check above checked something
+
+
+def test_first_run_spends_this_year_as_far_as_the_classes_have_run_and_pays_the_allowances():
+    seed()
+    today = timezone.localdate()
+    year = today.year
+    spent = spent_by_package()
+    assert not Expenditure.objects.filter(spent_on__gt=today).exists()
+    assert not Expenditure.objects.exclude(spent_on__year=F("package__cohort__program__fiscal_year")).exists()
+    assert not Expenditure.objects.filter(spent_on__lt=F("package__starts_on")).exists()
+
+    packages = list(TrainingPackage.objects.filter(cohort__program__fiscal_year=year))
+    by_status = Counter(package.status for package in packages)
+    assert by_status[Status.COMPLETED] and by_status[Status.RUNNING] and by_status[Status.OPEN]
+    for package in packages:
+        share = spent.get(package.pk, 0) / package.budget
+        if package.status == Status.COMPLETED:  # nearly fully spent
+            assert 0.88 <= share <= 1, (package.code, share)
+        elif package.status == Status.RUNNING:  # materials, and the meetings held so far; no allowances yet
+            assert 0.2 < share < 0.8, (package.code, share)
+            assert not package.spending.filter(kind=Expenditure.Kind.ALLOWANCES).exists()
+        else:  # not begun: nothing
+            assert share == 0, package.code
+    report = realisation_report(year=year, period="year", as_of=today)
+    assert report.total.spent == sum(spent.get(package.pk, 0) for package in packages)
+    assert report.total.pagu == sum(package.budget for package in packages)
+    assert 20 <= report.total.financial.percent <= 80, report.total.financial
+    completers = Enrollment.objects.filter(package__in=packages, status=Enrollment.Status.COMPLETED).count()
+    assert report.total.completed == completers > 0
+    assert report.total.volume == sum(package.quota for package in packages)
+
+    # Allowances: each completed class paid once, everyone with a day counted, as the marks count them
+    # (excused days too where the package says so), and the payments add up to their spending entry.
+    marks = {
+        row["enrollment"]: row
+        for row in Attendance.objects.values("enrollment").annotate(
+            present=Count("pk", filter=Q(status=Attendance.Status.PRESENT)),
+            excused=Count("pk", filter=Q(status=Attendance.Status.EXCUSED)),
+        )
+    }
+    completed_packages = TrainingPackage.objects.filter(status=Status.COMPLETED)
+    assert completed_packages.count() > 60
+    entries = Expenditure.objects.filter(kind=Expenditure.Kind.ALLOWANCES)
+    assert sorted(entries.values_list("package", flat=True)) == sorted(completed_packages.values_list("pk", flat=True))
+    paid_days, totals = Counter(), Counter()
+    payments = AllowancePayment.objects.select_related("spending__package", "enrollment")
+    for payment in payments:
+        package, entry = payment.spending.package, payment.spending
+        assert entry.kind == Expenditure.Kind.ALLOWANCES
+        assert payment.enrollment.package_id == package.pk
+        assert payment.paid_on == entry.spent_on and payment.daily_rate == package.allowance_daily_rate
+        counted = marks[payment.enrollment_id]["present"]
+        if package.allowance_counts_excused:
+            counted += marks[payment.enrollment_id]["excused"]
+        assert payment.days == counted > 0
+        assert payment.amount == payment.days * payment.daily_rate
+        paid_days[package.allowance_counts_excused] += payment.days - marks[payment.enrollment_id]["present"]
+        totals[entry.pk] += payment.amount
+    assert paid_days[True] > 0 and paid_days[False] == 0  # excused days paid, in the factory classes only
+    assert totals == dict(entries.values_list("pk", "amount"))  # each entry is its payments' total
+    paid = dict(entries.values_list("package", "amount"))
+    for package in completed_packages:
+        allowances = allowance_list(package)
+        assert allowances.to_pay == [], package.code
+        assert allowances.total_paid == allowances.total == paid[package.pk]
+    assert not AllowancePayment.objects.exclude(enrollment__package__status=Status.COMPLETED).exists()
 
 
 def test_first_run_makes_an_account_for_each_role_and_provider():

@@ -13,6 +13,15 @@ What it makes, all fictional except the region codes and the program's published
   (today's meeting left unmarked for the provider portal), one package open for registration with a
   few applicants and one planned;
 - about 1,400 participants with valid NIKs, spread over the 27 kelurahan (some from outside the city);
+- the DBHCHT plan and its realisation (reports/realisation.py): every package with its account
+  code, planned volume and daily allowance (kelurahan classes with support costs, BOP), every
+  program's pagu by funding source adding up to its budget (DBHCHT, in 2023 and this year with an
+  APBD part); the spending as the treasurer enters it, a little under the pagu for a class that is
+  over, in step with the meetings held for one running, nothing for one not begun; and the
+  allowances of every completed class paid from its marks. 2023 comes out at about 95% financial
+  and 98% physical realisation;
+- Kemnaker's references, made up but well formed: a kejuruan code per vocation, VIN LPK, NIB and an
+  accreditation per provider that outlasts every package being planned (no accreditation warning);
 - demo accounts: "staf" (dinas staff), "pejabat" (official) and one operator per provider.
 
 Follow-ups: a round whose window has closed (participants/followups.py) was done by staff calls; the
@@ -26,17 +35,22 @@ training, what would help and whether the dinas may contact them again.
 The bulk rows are written with bulk_create, not through the services, but they keep every rule the
 services enforce: quotas, one enrollment per person per package and per fiscal year, marks only for
 held meetings of the person's own package, completion only at the package's minimum attendance, a
-self-reported answer only inside the round's window, dated when given and recorded by nobody.
+self-reported answer only inside the round's window, dated when given and recorded by nobody. Money
+goes through the services, entry by entry (programs.services.spending_record,
+participants.allowances.allowances_pay), with their rules: the pagu, the fiscal year, no date in
+the future.
 
 Idempotent: if the demo programs are already there, no data is built; missing accounts are still made,
 and existing accounts get a new password only when --password is given. The random generator has a
-fixed seed, so two fresh databases seeded on the same day hold the same data.
+fixed seed, so two fresh databases seeded on the same day hold the same data; the plan and spending
+draw from a generator of their own, so adding them changed nobody's record.
 """
 
 import datetime
 import math
 import random
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -50,17 +64,30 @@ from django.db import transaction
 from django.utils import timezone
 
 from participants import attendance_summary
+from participants.allowances import allowances_pay
 from participants.followups import REMINDER_AFTER_DAYS, REMINDERS, round_due_on
 from participants.models import Attendance, Enrollment, FollowUpInvitation, Outcome, Participant
 from participants.nik import parse_nik
 from participants.services import certificates_issue, selection_announce, selection_decide
 from participants.services.followup_links import window_open
 from participants.services.public import CONSENT_VERSION, _as_typed
+from pekalongan_training.dates import add_months
 from pekalongan_training.roles import OFFICIAL_GROUP, OPERATOR_GROUP, STAFF_GROUP
 from pekalongan_training.signals import records_changed
 from programs.calendar import is_holiday
-from programs.models import CategoryRules, Cohort, Kelurahan, Program, Provider, Session, TrainingPackage, Vocation
-from programs.services import meeting_dates
+from programs.models import (
+    CategoryRules,
+    Cohort,
+    Expenditure,
+    Kelurahan,
+    Program,
+    ProgramFunding,
+    Provider,
+    Session,
+    TrainingPackage,
+    Vocation,
+)
+from programs.services import meeting_dates, spending_record
 
 SEED = 20230904  # "gelombang ketiga dibuka awal September 2023"
 PROGRAM_NAME = "Pelatihan Keterampilan Kerja DBHCHT {year}"
@@ -89,6 +116,26 @@ VOCATIONS = {
     "Batik": (160, 0.6),
 }
 JP_PER_MEETING = 8  # 08.00-15.00: 140 JP is 18 meetings, as the city says "about 18 days"
+# Each vocation's kejuruan in Kemnaker's classification: made up, in one shape (the kejuruan's group,
+# then its number in the group).
+KEJURUAN_CODES = {
+    "Barista": "PAR.03",
+    "Desain Grafis": "TIK.05",
+    "Servis Sepeda Motor Injeksi": "OTO.02",
+    "Roti & Kue": "PRC.02",
+    "Servis AC": "REF.01",
+    "Mekanik Mobil": "OTO.01",
+    "Menjahit": "GAR.01",
+    "Tata Rias / MUA": "TKC.02",
+    "Pengelasan SMAW": "LAS.01",
+    "Housekeeping": "PAR.01",
+    "Administrasi Perkantoran": "BM.02",
+    "Practical Office Advance": "TIK.02",
+    "AutoCAD": "MNF.03",
+    "Servis HP": "ELK.04",
+    "Listrik Otomasi (PLC)": "LIS.03",
+    "Batik": "KRJ.01",
+}
 
 BLK_NAME = "UPTD Balai Latihan Kerja (BLK) Dinperinaker Kota Pekalongan"
 BLK_SLUG = "blk"
@@ -162,6 +209,26 @@ LPKS = [
     ),
 ]
 LPK_FOR_VOCATION = {vocation: spec.slug for spec in LPKS for vocation in spec.vocations}
+
+
+class KemnakerRefs(NamedTuple):
+    vin_lpk: str
+    nib: str  # 13 digits (OSS); the city's BLK, a government unit, has none
+    grade: str
+    months_left: int  # the accreditation runs out this many months after the demo is built
+
+
+# Made-up Kemnaker references, well formed. Every accreditation outlasts the packages being planned,
+# so the demo shows no accreditation warning.
+KEMNAKER_REFS = {
+    BLK_SLUG: KemnakerRefs("3375-2009-0001", "", "A", 30),
+    "kartika": KemnakerRefs("3375-2014-0417", "9120206931457", "B", 22),
+    "sekar-arum": KemnakerRefs("3375-2016-0822", "9120109384261", "A", 40),
+    "pesona-rias": KemnakerRefs("3375-2018-0915", "9120304217738", "B", 14),
+    "mitra-komputer": KemnakerRefs("3375-2012-1103", "9120001845529", "A", 46),
+    "sinar-teknik": KemnakerRefs("3375-2019-0630", "9120403362814", "B", 18),
+    "canting-emas": KemnakerRefs("3375-2021-1208", "9120405518093", "C", 9),
+}
 FACTORY_VENUE = "Pabrik rokok mitra PR Sekar Tembakau, Jl. Gudang Baru No. 8, Kota Pekalongan"
 
 CODE_PREFIX = {
@@ -173,6 +240,47 @@ CODE_PREFIX = {
 }
 QUOTA = {Category.BLK: 16}  # 20 everywhere else
 DEFAULT_QUOTA = 20
+
+# The DBHCHT plan and spending (reports/realisation.py). Drawn from their own generator, so the
+# people, marks and follow-ups come out as they did before the demo had money.
+MONEY_SEED = SEED + 1
+Kind = Expenditure.Kind
+# The package's account (kode rekening) in the DPA: the BLK teaches with its own instructors
+# (swakelola), so its packages sit on the honorarium account; the other classes are bought from an
+# LPK as a training service.
+ACCOUNT_CODES = {
+    Category.BLK: "5.1.02.02.01.0003",
+    Category.KELURAHAN: "5.1.02.02.12.0001",
+    Category.FACTORY_WORKERS: "5.1.02.02.12.0001",
+    Category.LPK: "5.1.02.02.12.0001",
+}
+# The participants' daily allowance (transport); in a kelurahan class people live round the corner.
+# Factory workers' classes pay excused days too (a shift they are called back to).
+ALLOWANCE_RATES = {
+    Category.BLK: 40_000,
+    Category.KELURAHAN: 30_000,
+    Category.FACTORY_WORKERS: 40_000,
+    Category.LPK: 40_000,
+}
+EXCUSED_PAID = {Category.FACTORY_WORKERS}
+# How a package's pagu less its allowances is spent, by category. A kelurahan class meets in the
+# kelurahan hall: its meals and hall are the support costs (BOP). The city's BLK and the factories
+# lend their own rooms.
+SPENDING_SHARES = {
+    Category.BLK: {Kind.MATERIALS: 0.42, Kind.INSTRUCTOR_FEES: 0.38, Kind.MEALS: 0.20},
+    Category.KELURAHAN: {Kind.MATERIALS: 0.32, Kind.INSTRUCTOR_FEES: 0.40, Kind.MEALS: 0.18, Kind.VENUE: 0.10},
+    Category.FACTORY_WORKERS: {Kind.MATERIALS: 0.38, Kind.INSTRUCTOR_FEES: 0.42, Kind.MEALS: 0.20},
+    Category.LPK: {Kind.MATERIALS: 0.32, Kind.INSTRUCTOR_FEES: 0.40, Kind.MEALS: 0.18, Kind.VENUE: 0.10},
+}
+SUPPORT_COST_KINDS = (Kind.MEALS, Kind.VENUE)
+SUPPORT_COST_CATEGORIES = {Category.KELURAHAN}
+# What each kind gets of its share: procurement and attendance leave a little unspent.
+SPENT_OF_SHARE = (0.94, 0.995)
+CERTIFICATION_FEE = 300_000  # the LSP's fee per person tested, out of the materials' share
+KIND_ORDER = [Kind.MATERIALS, Kind.INSTRUCTOR_FEES, Kind.MEALS, Kind.VENUE, Kind.CERTIFICATION, Kind.ALLOWANCES]
+# The program's pagu from the city's own budget (APBD) beside DBHCHT; last year's was DBHCHT only.
+APBD_SHARE_2023 = 0.15
+APBD_SHARE_CURRENT = 0.10
 
 
 class PackagePlan(NamedTuple):
@@ -391,6 +499,16 @@ HELP_LIKELIHOOD = {
 }
 
 
+class Payment(NamedTuple):
+    """A payment of the demo's spending, before it is entered."""
+
+    package: TrainingPackage
+    spent_on: datetime.date
+    kind: str
+    amount: int  # 0 for allowances: allowances_pay counts them from the marks
+    description: str
+
+
 @dataclass
 class Trail:
     """What the follow-ups of one person found so far, so a later round carries it on."""
@@ -439,7 +557,7 @@ class Command(BaseCommand):
         if today.year <= PAST_YEAR:
             raise CommandError(f"The demo needs a current year after {PAST_YEAR}.")
         with transaction.atomic():
-            providers = self._ensure_providers()
+            providers = self._ensure_providers(today)
             accounts, generated, kept = self._ensure_accounts(providers, password)
             years = [PAST_YEAR, *_previous_year(today), today.year]
             names = [PROGRAM_NAME.format(year=year) for year in years]
@@ -453,7 +571,7 @@ class Command(BaseCommand):
                 )
         self._print_logins(accounts, providers, password=password, generated=generated, kept=kept)
 
-    def _ensure_providers(self) -> dict[str, Provider]:
+    def _ensure_providers(self, today: datetime.date) -> dict[str, Provider]:
         kelurahan = {k.code: k for k in Kelurahan.objects.filter(code__in=[spec.kelurahan_code for spec in LPKS])}
         if len(kelurahan) < len({spec.kelurahan_code for spec in LPKS}):
             raise CommandError("The kelurahan of Kota Pekalongan are missing; run migrate first.")
@@ -471,7 +589,18 @@ class Command(BaseCommand):
                     "email": f"{spec.slug}@example.org",
                 },
             )[0]
+        for slug, provider in providers.items():
+            self._kemnaker_refs(provider, KEMNAKER_REFS[slug], today)
         return providers
+
+    @staticmethod
+    def _kemnaker_refs(provider: Provider, refs: KemnakerRefs, today: datetime.date) -> None:
+        """The provider's Kemnaker references, if it has none yet (a provider seeded before they were kept)."""
+        if provider.vin_lpk or provider.nib or provider.accreditation_grade or provider.accreditation_expires_on:
+            return
+        provider.vin_lpk, provider.nib, provider.accreditation_grade = refs.vin_lpk, refs.nib, refs.grade
+        provider.accreditation_expires_on = add_months(today, refs.months_left)
+        provider.save(update_fields=["vin_lpk", "nib", "accreditation_grade", "accreditation_expires_on"])
 
     def _ensure_accounts(self, providers, password) -> tuple[dict, str, bool]:
         """Make the missing demo accounts; reset the passwords of existing ones only if one was given.
@@ -553,6 +682,7 @@ class DemoBuilder:
 
     def __init__(self, *, today: datetime.date, providers: dict[str, Provider], accounts: dict):
         self.rng = random.Random(SEED)
+        self.money_rng = random.Random(MONEY_SEED)
         self.today = today
         self.now = timezone.now()
         self.providers = providers
@@ -576,7 +706,7 @@ class DemoBuilder:
         self.sessions: dict[int, list[Session]] = {}
 
     def build(self) -> dict[str, int]:
-        self.vocations = {name: Vocation.objects.get_or_create(name=name)[0] for name in VOCATIONS}
+        self.vocations = {name: self._vocation(name) for name in VOCATIONS}
         past = self._program(PAST_YEAR, _plans_2023(), self._dates_2023)
         previous = []
         for year in _previous_year(self.today):
@@ -619,6 +749,8 @@ class DemoBuilder:
             for package in past + previous
             if package.status == PackageStatus.COMPLETED
         )
+        self._plan_2023_volumes(past)
+        spending, allowances = self._spend(past + previous + current)
         return {
             "training certificates issued": issued,
             "applicants accepted in the decided selection": result.accepted,
@@ -631,9 +763,19 @@ class DemoBuilder:
             "outcomes": len(self.outcomes),
             "follow-up links sent": len(self.invitations),
             "answered through the link": sum(i.answered_at is not None for i in self.invitations),
+            "spending entries": spending,
+            "allowance payments": allowances,
         }
 
     # Programs, waves, packages, meetings
+
+    @staticmethod
+    def _vocation(name: str) -> Vocation:
+        vocation, _created = Vocation.objects.get_or_create(name=name, defaults={"kejuruan_code": KEJURUAN_CODES[name]})
+        if not vocation.kejuruan_code:  # made before the codes were kept
+            vocation.kejuruan_code = KEJURUAN_CODES[name]
+            vocation.save(update_fields=["kejuruan_code"])
+        return vocation
 
     def _program(self, year, plans, dates) -> list[TrainingPackage]:
         """Create a program, its waves and packages; dates(plan, index in wave) gives each package's days."""
@@ -659,6 +801,7 @@ class DemoBuilder:
             budget=math.ceil(budget * 1.1 / 10_000_000) * 10_000_000,
             target_participants=1000 if year == PAST_YEAR else sum(p.quota for p in all_packages),
         )
+        self._funding(program)
         if not past:  # factory classes are for the factory's workers, who hold no job-seeker card
             CategoryRules.objects.create(
                 program=program,
@@ -682,6 +825,17 @@ class DemoBuilder:
                 package.cohort = cohort
             created += TrainingPackage.objects.bulk_create(packages)
         return created
+
+    def _funding(self, program: Program) -> None:
+        """The program's pagu by funding source, adding up to its budget: DBHCHT, in 2023 and this year
+        with a part from the city's own budget (APBD)."""
+        share = {PAST_YEAR: APBD_SHARE_2023, self.today.year: APBD_SHARE_CURRENT}.get(program.fiscal_year, 0)
+        apbd = round(program.budget * share / 10_000_000) * 10_000_000
+        ProgramFunding.objects.create(
+            program=program, funding_source=Program.FundingSource.DBHCHT, pagu=program.budget - apbd
+        )
+        if apbd:
+            ProgramFunding.objects.create(program=program, funding_source=Program.FundingSource.APBD, pagu=apbd)
 
     def _registration(self, year, wave) -> tuple[datetime.date, datetime.date]:
         if year == PAST_YEAR:
@@ -719,6 +873,12 @@ class DemoBuilder:
         # About Rp16.500 per person per JP, within what the city pays for a package.
         budget = quota * hours * 16_500 * self.rng.uniform(0.95, 1.05)
         budget = min(max(round(budget / 500_000) * 500_000, 40_000_000), 90_000_000)
+        rate = ALLOWANCE_RATES[plan.category]
+        support_cost = 0
+        if plan.category in SUPPORT_COST_CATEGORIES:
+            shares = SPENDING_SHARES[plan.category]
+            support = (budget - quota * len(days) * rate) * sum(shares.get(kind, 0) for kind in SUPPORT_COST_KINDS)
+            support_cost = int(support // 100_000 * 100_000)
         return TrainingPackage(
             code=f"{year}-{CODE_PREFIX[plan.category]}-{number:02d}",
             title=title,
@@ -731,6 +891,13 @@ class DemoBuilder:
             hours=hours,
             min_attendance_percent=80,
             budget=budget,
+            # The plan (the DPA's): the sub-activity is the default, job-seeker training; the volume
+            # is the quota (2023's as the budget revision left it, see _plan_2023_volumes).
+            account_code=ACCOUNT_CODES[plan.category],
+            planned_participants=quota,
+            support_cost=support_cost,
+            allowance_daily_rate=rate,
+            allowance_counts_excused=plan.category in EXCUSED_PAID,
             starts_on=days[0],
             ends_on=days[-1],
             meeting_weekdays=self._weekdays(plan),
@@ -790,6 +957,119 @@ class DemoBuilder:
             self.sessions[package.pk] = own
             sessions += own
         Session.objects.bulk_create(sessions, batch_size=1000)
+
+    # The DBHCHT plan, the spending and the allowances
+
+    def _plan_2023_volumes(self, packages: list[TrainingPackage]) -> None:
+        """2023's planned volume as the budget revision left it: the seats filled, now and then one more."""
+        seats = Counter(e.package_id for e in self.enrollments if e.status in Enrollment.SEAT_STATUSES)
+        for package in packages:
+            if package.status != PackageStatus.CANCELLED:
+                extra = self.money_rng.choice((0, 0, 0, 1))
+                package.planned_participants = min(package.quota, seats[package.pk] + extra)
+        TrainingPackage.objects.bulk_update(packages, ["planned_participants"], batch_size=500)
+
+    def _spend(self, packages: list[TrainingPackage]) -> tuple[int, int]:
+        """What has been spent on the packages by today, through the services as the treasurer enters it:
+        spending_record for each payment, allowances_pay for a completed class's payment list.
+
+        Entered in date order, so the document numbers run through each year. Returns the number of
+        spending entries and of allowance payments.
+        """
+        tested = Counter(e.package_id for e in self.enrollments if e.competency != Enrollment.Competency.NOT_TESTED)
+        payments = [payment for package in packages for payment in self._payments(package, tested[package.pk])]
+        payments.sort(key=lambda p: (p.spent_on, p.package.code, KIND_ORDER.index(p.kind)))
+        serials: Counter[int] = Counter()
+        entries = paid = 0
+        for payment in payments:
+            year = payment.spent_on.year
+            serials[year] += 1
+            # Contracts and honoraria by direct transfer (LS); meals and allowances from the treasurer's cash (GU).
+            way = "GU" if payment.kind in (Kind.MEALS, Kind.ALLOWANCES) else "LS"
+            number = f"{serials[year]:04d}/SP2D-{way}/DINPERINAKER/{year}"
+            try:
+                if payment.kind == Kind.ALLOWANCES:
+                    paid += len(
+                        allowances_pay(
+                            package=payment.package, paid_on=payment.spent_on, document_number=number, by=self.staff
+                        )
+                    )
+                else:
+                    spending_record(
+                        package=payment.package,
+                        by=self.staff,
+                        spent_on=payment.spent_on,
+                        amount=payment.amount,
+                        kind=payment.kind,
+                        document_number=number,
+                        description=payment.description,
+                    )
+            except ValidationError as error:
+                raise CommandError(
+                    f"The demo spending of {payment.package.code} was refused: {error.messages}"
+                ) from error
+            entries += 1
+        return entries, paid
+
+    def _payments(self, package: TrainingPackage, tested: int) -> list[Payment]:
+        """A package's payments by today. The pagu holds the allowances of a full class present every
+        day; the rest is shared among the kinds (SPENDING_SHARES), each a little under its share. A
+        completed class is paid in full: materials on the first day; instructors, meals, the hall,
+        the LSP and the allowances on the last day. A running class has had its materials and the
+        instructors and meals of the meetings held, claimed on the last of them; one not begun,
+        nothing."""
+        if package.status == PackageStatus.CANCELLED:
+            return []
+        sessions = self.sessions[package.pk]
+        finished = package.status == PackageStatus.COMPLETED
+        held = sessions if finished else [s for s in sessions if s.date < self.today]
+        if not held:
+            return []
+        rest = package.budget - package.quota * len(sessions) * package.allowance_daily_rate
+        if rest <= 0:
+            raise CommandError(f"The allowances of {package.code} would take its whole pagu.")
+        planned = {
+            kind: rest * share * self.money_rng.uniform(*SPENT_OF_SHARE)
+            for kind, share in SPENDING_SHARES[package.category].items()
+        }
+        if finished and tested:
+            fee = min(tested * CERTIFICATION_FEE, planned[Kind.MATERIALS] / 2)
+            planned[Kind.MATERIALS] -= fee
+            planned[Kind.CERTIFICATION] = fee
+        # Dated on a meeting day, but within the program's year (a class of this year's program that
+        # finished early in the year may have started last year) and never after today.
+        year = package.cohort.program.fiscal_year
+        first_day = max(package.starts_on, datetime.date(year, 1, 1))
+        last_day = min(self.today, datetime.date(year, 12, 31))
+
+        def payment(day: datetime.date, kind: str, amount: float = 0, description: str = "") -> Payment:
+            return Payment(package, min(max(day, first_day), last_day), kind, int(amount // 1000 * 1000), description)
+
+        vocation = package.vocation.name
+        result = [payment(sessions[0].date, Kind.MATERIALS, planned[Kind.MATERIALS], f"Bahan praktik {vocation}")]
+        # Instructors and meals in one claim for the meetings held, dated the last of them (one entry
+        # a kind: each goes through the service and its checks, and the demo stays quick to build).
+        day, share = held[-1].date, len(held) / len(sessions)
+        meetings = f"pertemuan 1-{len(held)}"
+        result.append(
+            payment(
+                day, Kind.INSTRUCTOR_FEES, planned[Kind.INSTRUCTOR_FEES] * share, f"Honorarium instruktur, {meetings}"
+            )
+        )
+        result.append(payment(day, Kind.MEALS, planned[Kind.MEALS] * share, f"Konsumsi peserta, {meetings}"))
+        if finished:
+            last = sessions[-1].date
+            if Kind.VENUE in planned:
+                hall = "Sewa aula kelurahan" if package.category == Category.KELURAHAN else "Sewa ruang pelatihan"
+                result.append(payment(last, Kind.VENUE, planned[Kind.VENUE], f"{hall}, {len(sessions)} hari"))
+            if Kind.CERTIFICATION in planned:
+                result.append(
+                    payment(
+                        last, Kind.CERTIFICATION, planned[Kind.CERTIFICATION], f"Uji kompetensi LSP, {tested} peserta"
+                    )
+                )
+            result.append(payment(last, Kind.ALLOWANCES))  # the amount: the payment list's, from the marks
+        return [p for p in result if p.amount > 0 or p.kind == Kind.ALLOWANCES]
 
     # People
 
