@@ -22,4 +22,8 @@ urlpatterns = [
     path("sessions/<id:pk>/attendance/all-present/", views.session_all_present, name="session-all-present"),
     path("sessions/<id:pk>/attendance/<id:enrollment_pk>/", views.attendance_mark, name="attendance-mark"),
     path("sessions/<id:pk>/move/", views.session_move_view, name="session-move"),
+    # Marking without signal: the service worker (its scope is /provider/), what it keeps, its fallback.
+    path("sw.js", views.service_worker, name="service-worker"),
+    path("offline-pages.json", views.offline_pages, name="offline-pages"),
+    path("offline/", views.offline_page, name="offline"),
 ]

@@ -1,5 +1,10 @@
 """What providers record in class: attendance marks and end-of-training results (the assessment,
-the training certificate number, the LSP competency test and the LSP's certificate)."""
+the training certificate number, the LSP competency test and the LSP's certificate).
+
+Marks come from taps on the marking page, some of them late: made in a class without signal,
+queued on the phone and sent when the connection returns, each with the time it was made. The
+rules for those times (_tap_time) and "the newest tap wins" (attendance_record) live here only.
+"""
 
 import datetime
 from collections.abc import Iterable
@@ -155,19 +160,61 @@ def _lock_markable(session, enrollment: Enrollment | None = None):
     return enrollment
 
 
-# A tap reaches the server seconds after it is made (the page gives up after 15 seconds). A phone's
-# word on when a tap was made is believed within ten minutes: enough to put late arrivals in order,
-# too little to pass a late register off as marked on time.
-TAP_TIME_TRUST = datetime.timedelta(minutes=10)
+# When a tap was made. With signal a tap reaches the server seconds after it is made (the page
+# gives up after 15 seconds); without, it waits on the phone (offline-queue.js) and arrives later.
+# Tap times are on the server's clock as the page reckons it (attendance.js), so a phone with a
+# wrong clock does not matter much; the margins cover the reckoning's error.
+# - A tap no older than TAP_FRESH when it arrives came with signal: any meeting held so far, as ever.
+# - An older one waited on the phone: it is taken only when made and sent on the meeting's day or
+#   the next (Asia/Jakarta): enough for a class without signal to be sent from home that evening
+#   or the next day, too little to pass a register made (or sent) days later off as marked on
+#   time (Session.first_marked_at, the dashboard's reporting figures). Later, it is refused and
+#   the operator marks again with signal. A tap sent again that the server already holds is
+#   taken as it is, whatever its time.
+# - A tap dated later than now + TAP_CLOCK_SKEW is refused (a phone's clock far ahead); within it,
+#   it counts as made now.
+TAP_FRESH = datetime.timedelta(minutes=10)
+TAP_CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _shown(when: datetime.datetime) -> str:
+    """A tap's time in words; a time no calendar here can show (year 1 or 9999) as sent."""
+    try:
+        return date_format(timezone.localtime(when), "j F Y, H.i")
+    except (OverflowError, ValueError):
+        return when.isoformat()
 
 
 def _tap_time(session, tapped_at: datetime.datetime | None) -> datetime.datetime:
-    """When a tap was made, as the page says, kept between the meeting's day, ten minutes ago and now."""
+    """When a tap was made (see above); ValidationError for a time the rules do not believe."""
     now = timezone.now()
     if tapped_at is None:
         return now
-    day_start = timezone.make_aware(datetime.datetime.combine(session.date, datetime.time.min))
-    return min(now, max(tapped_at, now - TAP_TIME_TRUST, day_start))
+    if tapped_at > now + TAP_CLOCK_SKEW:
+        raise ValidationError(
+            _("This tap is dated later than now (%(time)s): check the phone's clock, then mark again.")
+            % {"time": _shown(tapped_at)},
+            code="tap_in_future",
+        )
+    when = min(tapped_at, now)
+    day_start = _day_start(session.date)
+    if when >= now - TAP_FRESH:
+        return max(when, day_start)
+    window_ends = _day_start(session.date + datetime.timedelta(days=2))
+    if when < day_start or when >= window_ends or now >= window_ends:
+        raise ValidationError(
+            _(
+                "This mark was made on %(time)s and sent later. A mark sent later is accepted only when "
+                "made on the meeting's day or the next day; mark again now."
+            )
+            % {"time": _shown(when)},
+            code="tap_outside_window",
+        )
+    return when
 
 
 @transaction.atomic
@@ -179,24 +226,29 @@ def attendance_record(
     remark: str = "",
     actor,
     tapped_at: datetime.datetime | None = None,
+    if_unmarked: bool = False,
 ) -> Attendance:
     """Mark one person at one meeting (H/I/S/A), or change their mark in place.
 
-    `tapped_at` is when the tap was made (the server's clock, as the page reckons it). The last tap
-    wins: a tap older than the stored mark (sent before a later one but arriving after it, or a
-    second phone's) changes nothing and the stored mark is returned; the caller compares. Refused,
-    writing nothing: a status that is not H/I/S/A, a person of another package or without a seat, a
-    meeting in the future, a closed package. Every change is kept in the mark's history.
+    `tapped_at` is when the tap was made (see _tap_time); None: now. The newest tap wins, whoever
+    made it: a tap older than the stored mark (sent before a later one but arriving after it, a
+    second phone's, or one that waited on a phone without signal) changes nothing and the stored
+    mark is returned; the caller compares. The same tap sent again changes nothing either.
+    `if_unmarked` ("Semua hadir" made on a phone without signal, sent person by person) marks only
+    a person who has no mark yet. Refused, writing nothing: a status that is not H/I/S/A, a person
+    of another package or without a seat, a meeting in the future, a closed package, a tap time
+    the rules do not believe. Every change is kept in the mark's history; the database holds one
+    mark per person and meeting (participants_attendance_unique).
     """
     if status not in Attendance.Status.values:
         raise ValidationError({"status": [_("Choose H, I, S or A.")]})
     enrollment = _lock_markable(session, enrollment)
     remark = remark.strip()[: Attendance._meta.get_field("remark").max_length]
-    when = _tap_time(session, tapped_at)
     attendance = Attendance.objects.filter(enrollment=enrollment, session=session).first()
-    if attendance is not None and (
-        attendance.marked_at > when or (attendance.status, attendance.remark) == (status, remark)
-    ):
+    if attendance is not None and (if_unmarked or (attendance.status, attendance.remark) == (status, remark)):
+        return attendance  # already so (a tap sent again), or "Semua hadir" finds a mark
+    when = _tap_time(session, tapped_at)
+    if attendance is not None and attendance.marked_at > when:
         return attendance
     if attendance is None:
         attendance = Attendance(enrollment=enrollment, session=session)

@@ -25,3 +25,15 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// Logging out from any page: the marking pages the portal's service worker keeps on this phone
+// (they hold participants' names) go with it (static/js/offline-sw.js keeps them in this cache).
+// Marks waiting to be sent stay in the phone's queue for the next log-in (offline-queue.js).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.hasAttribute("data-logout") || !window.caches || form.dataset.forgotten) return;
+  event.preventDefault(); // the log-out waits for the pages to be gone (a moment)
+  form.dataset.forgotten = "1";
+  var done = function () { form.submit(); };
+  window.caches.delete("provider-pages").then(done, done);
+});

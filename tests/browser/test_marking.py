@@ -178,8 +178,9 @@ def test_on_a_slow_connection_the_last_tap_wins_on_the_server(page, marking, vie
 
 @pytest.mark.parametrize("viewport", WIDTHS)
 def test_failures_say_so_on_the_row_and_on_all_present(page, marking, viewport):
+    """A server that fails (not a missing signal: that keeps the tap, tests/browser/test_marking_offline.py)."""
     page.set_viewport_size(viewport)
-    page.route(re.compile(r"/attendance/"), lambda route: route.abort("internetdisconnected"))
+    page.route(re.compile(r"/attendance/"), lambda route: route.fulfill(status=502, body="Bad Gateway"))
     row = _row(page, "Fitri Handayani")
     row.locator("label.btn", has_text=re.compile("^H")).click()
     expect(row).to_have_class(re.compile("att-unsaved"))
@@ -194,6 +195,14 @@ def test_failures_say_so_on_the_row_and_on_all_present(page, marking, viewport):
     assert re.search(r"\b14\b", marking["dialogs"][0])  # the failed row still counts as unmarked
     page.screenshot(path=f"/tmp/marking/failed-{viewport['width']}.png", full_page=True)
     assert not Attendance.objects.exists()
+
+    # The connection drops instead: the tap is kept on the phone, to be sent later.
+    page.unroute(re.compile(r"/attendance/"))
+    page.route(re.compile(r"/attendance/"), lambda route: route.abort("internetdisconnected"))
+    row.locator("label.btn", has_text=re.compile("^S")).click()
+    expect(row).to_have_class(re.compile("att-queued"))
+    expect(row.locator("input[value=sick]")).to_be_checked()
+    expect(page.locator("#unsent-count")).to_be_visible()
 
 
 def _luminance(rgb):
