@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -142,3 +143,24 @@ class PrivateResponseMiddleware:
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+# What TextCompressionMiddleware compresses: text the app writes. Spreadsheets and PDFs are
+# compressed formats already; static files are compressed once by collectstatic (WhiteNoise).
+COMPRESSED_TYPES = ("text/html", "text/csv", "text/plain", "text/javascript", "application/json")
+
+
+class TextCompressionMiddleware(GZipMiddleware):
+    """gzip for pages and other text, for the phones in class and the officials' dashboard.
+
+    The marking page is about 34 KiB of HTML and a sixth of that compressed. Against BREACH (a
+    secret in a compressed page that also reflects what an attacker sends): Django masks the CSRF
+    token afresh in every response and GZipMiddleware pads each response by a random length
+    ("Heal The Breach"); the session cookie never appears in a page (docs/DEPLOY.md).
+    """
+
+    def process_response(self, request, response):
+        kind = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if kind not in COMPRESSED_TYPES:
+            return response
+        return super().process_response(request, response)
