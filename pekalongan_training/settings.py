@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "pekalongan_training.middleware.PrivateResponseMiddleware",  # no-store, Permissions-Policy; before WhiteNoise
     "pekalongan_training.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "pekalongan_training.middleware.TextCompressionMiddleware",  # after WhiteNoise: its files come compressed
     "django.contrib.sessions.middleware.SessionMiddleware",
     "pekalongan_training.middleware.IndonesianFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,18 +219,30 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # One cache shared by every app server process: the registration rate limit counts in it, and the
 # dashboard keeps its figures there (reports/caching.py). A table in the database (`migrate` makes
 # it); under DEBUG, runserver's one process keeps it in memory.
+# Parts of pages as written for figures already computed, kept under the figures' stamp (what they
+# were written from), so each process may keep its own: the same stamp is the same page. ~70 KB each.
+PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    "pages": PAGES_CACHE,
 }
 if DEBUG:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_CACHE}
 # The dashboard's figures made from attendance marks are recomputed at most this often (seconds);
 # every other change shows at once.
 DASHBOARD_ATTENDANCE_SECONDS = int(os.environ.get("DASHBOARD_ATTENDANCE_SECONDS", "300"))
+# After a change the dashboard shows the figures computed before it (saying so) while the task
+# worker computes new ones; figures computed less than this many seconds ago are not computed
+# again yet, so that writes every few seconds do not keep the worker computing (reports/caching.py).
+DASHBOARD_REFRESH_SECONDS = int(os.environ.get("DASHBOARD_REFRESH_SECONDS", "60"))
 
 # Online registration: at most this many posts per address per period (seconds).
 REGISTRATION_RATE_LIMIT = (10, 3600)
@@ -259,11 +272,12 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 if env_bool("BEHIND_TLS_PROXY", default=not DEBUG):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# Only our own origin; inline styles are allowed for Django's admin, never inline scripts.
+# Only our own origin; inline styles are allowed for Django's admin, never inline scripts. The portal's
+# service worker (/provider/sw.js) is ours too: worker-src says so rather than falling back to script-src.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
-    "object-src 'none'"
+    "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
 )
 
 LOGGING = {

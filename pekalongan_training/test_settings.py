@@ -19,7 +19,7 @@ STORAGES = {
 STATIC_ROOT = None  # no collectstatic in tests: WhiteNoise serves from the finders
 WHITENOISE_USE_FINDERS = True
 PROXY_COUNT = 0
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "pages": PAGES_CACHE}  # noqa: F405
 # Most tests sign in with force_login; tests/pekalongan_training/test_two_factor.py turns it on.
 OTP_REQUIRED = False
 # Tasks run at once, in the test (after the transaction commits); messages are kept in memory
@@ -27,3 +27,5 @@ OTP_REQUIRED = False
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MESSAGE_BACKEND = "pekalongan_training.messaging.backends.LocmemBackend"
 MESSAGE_SITE_URL = "http://testserver"
+# A change shows on the next view (tests/reports/test_caching.py sets the pause between refreshes).
+DASHBOARD_REFRESH_SECONDS = 0

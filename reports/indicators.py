@@ -14,6 +14,19 @@ kecamatan), cancelled packages left out:
 What the alumni tell us at their follow-ups (waiting_time, follow_up_answers): the waiting time to
 the first work after training, the response by channel (the personal link, a staff call), the
 satisfaction with the training and what would help, per round among the completers due for it.
+
+One statement per family of figures (reports/one_pass.py), however many breakdowns: the people
+(headcounts, completion, certification and every breakdown), the follow-ups (every round, the
+waiting time, the answers, the providers' round), the packages, the marks and the meetings. A
+family's base is one row per enrollment (completer, package, meeting) in the filters, and its
+breakdowns group that one base, so a breakdown and its total cannot count by different rules. The
+people's base has a column for each thing counted: the person when their seat counts, 1 when the
+enrollment completed in a completed package, NULL otherwise. The follow-ups' base has each
+completer's answer at each round, and the completers are grouped by it (due or not, the status, the
+channel, the score, ...): a round's figures add up those groups, a few hundred rows at most.
+
+Each function below computes its own family when called alone, or reads the family computed once
+(`people`, `follow_ups`, `packages`, `marks`, `meetings`): reports/tables.py computes each once.
 """
 
 import datetime
@@ -25,32 +38,37 @@ from fractions import Fraction
 
 from django.db.models import (
     Case,
+    CharField,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
     F,
+    FilteredRelation,
+    Func,
     IntegerField,
-    Min,
     OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncDate
+from django.db.models.functions import Cast, Coalesce, ExtractDay, ExtractMonth, ExtractYear, TruncDate
 from django.db.models.lookups import GreaterThan
 
-from participants.followups import due_for_round
-from participants.models import Enrollment, FollowUpInvitation, Outcome, Participant
+from participants.followups import last_day_due
+from participants.models import Enrollment, Outcome, Participant
 from pekalongan_training.formatting import half_up, whole_rupiah
 from programs.models import Program, Session, TrainingPackage
+from reports.one_pass import COUNT, DISTINCT, MIDDLE, SUM, Grouping, one_pass
 
 SEATED = Enrollment.SEAT_STATUSES
 WORKING = Outcome.WORKING_STATUSES
+ANSWERED = tuple(status for status in Outcome.Status.values if status != Outcome.Status.UNREACHABLE)
 INTAKE_WORKING = (Participant.EmploymentStatus.SELF_EMPLOYED, Participant.EmploymentStatus.EMPLOYED)
 ROUNDS = (3, 6, 12)
+LEAGUE_ROUND = 6  # the providers' league shows the outcomes at 6 months
 AGE_BANDS = [("15-24", 15, 24), ("25-34", 25, 34), ("35-44", 35, 44), ("45-54", 45, 54), ("55+", 55, 200)]
+WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
 
 
 @dataclass(frozen=True)
@@ -115,109 +133,260 @@ class Filters:
         return queryset
 
 
-def headcounts(f: Filters) -> dict:
+def _flag(condition: Q) -> Case:
+    """1 where the condition holds, else NULL: what a COUNT measure counts."""
+    return Case(When(condition, then=Value(1)))
+
+
+# --- the people: headcounts, completion, certification and every breakdown ----------------------
+
+# What each grouping of the people counts (reports/one_pass.py): people are counted by their key.
+PEOPLE_MEASURES = {
+    "enrolled": DISTINCT,
+    "completers": DISTINCT,
+    "completed": COUNT,
+    "ended": COUNT,
+    "competent": COUNT,
+    "tested": COUNT,
+}
+_COUNTED = ("enrolled", "completers", "completed", "ended")
+PEOPLE_GROUPINGS = {
+    "total": Grouping((), (*_COUNTED, "competent", "tested")),
+    "kecamatan": Grouping(("kecamatan",), _COUNTED),
+    "kelurahan": Grouping(("kecamatan", "kelurahan"), _COUNTED),
+    "category": Grouping(("category",), _COUNTED),
+    "vocation": Grouping(("vocation",), _COUNTED),
+    "wave": Grouping(("year", "wave"), _COUNTED),
+    "funding": Grouping(("funding",), _COUNTED),
+    "sex": Grouping(("sex",), _COUNTED),
+    "education": Grouping(("education",), _COUNTED),
+    "beneficiary_group": Grouping(("beneficiary_group",), _COUNTED),
+    "disability": Grouping(("disability",), _COUNTED),
+    "age_band": Grouping(("age_band",), _COUNTED),
+    "provider": Grouping(("provider", "provider_name"), _COUNTED),
+    "chart": Grouping(("year", "wave", "category"), ("enrolled", "completers")),
+}
+
+
+def _people_base(f: Filters):
+    """One row per enrollment in the filters: what the groupings count, and what they group by."""
+    annotations, age, band = _age_band()
+    completed = Q(status=Enrollment.Status.COMPLETED)
+    in_completed_package = Q(package__status=TrainingPackage.Status.COMPLETED)
+    ended = Q(status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT])
+    return (
+        f.enrollments()
+        .annotate(enrolled_day=Coalesce("enrolled_on", "package__starts_on"))
+        .annotate(**annotations)
+        .annotate(age=age)
+        .annotate(age_band=band)
+        .values(
+            "age_band",
+            # Enrolled and completers: the person, when the enrollment counts them (distinct people).
+            enrolled=Case(When(status__in=SEATED, then=F("participant"))),
+            completers=Case(When(completed, then=F("participant"))),
+            # Completion: enrollments in completed packages; certification: completers tested.
+            completed=_flag(completed & in_completed_package),
+            ended=_flag(ended & in_completed_package),
+            competent=_flag(completed & Q(competency=Enrollment.Competency.COMPETENT)),
+            tested=_flag(completed & ~Q(competency=Enrollment.Competency.NOT_TESTED)),
+            kecamatan=F("participant__kelurahan__kecamatan__name"),
+            kelurahan=F("participant__kelurahan__name"),
+            category=F("package__category"),
+            vocation=F("package__vocation__name"),
+            year=F("package__cohort__program__fiscal_year"),
+            wave=F("package__cohort__number"),
+            funding=F("package__cohort__program__funding_source"),
+            sex=F("participant__sex"),
+            education=F("participant__education"),
+            beneficiary_group=F("participant__beneficiary_group"),
+            disability=F("participant__has_disability"),
+            provider=F("package__provider"),
+            provider_name=F("package__provider__name"),
+            person=F("participant"),
+        )
+    )
+
+
+def people(f: Filters, names=None) -> dict[str, list[dict]]:
+    """The people's groupings (all, or those named), each a list of rows: one statement."""
+    groupings = PEOPLE_GROUPINGS if names is None else {name: PEOPLE_GROUPINGS[name] for name in names}
+    return one_pass(_people_base(f), PEOPLE_MEASURES, groupings, key="person")
+
+
+def headcounts(f: Filters, groups: dict | None = None) -> dict:
     """Enrolled and completers: distinct people (by NIK)."""
-    return f.enrollments().aggregate(
-        enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
-        completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
-    )
+    total = (people(f, ["total"]) if groups is None else groups)["total"][0]
+    return {"enrolled": total["enrolled"], "completers": total["completers"]}
 
 
-def completion_rate(f: Filters) -> Rate:
+def completion_rate(f: Filters, groups: dict | None = None) -> Rate:
     """Completed / (completed + dropped out), enrollments in completed packages."""
-    counts = (
-        f.enrollments()
-        .filter(package__status=TrainingPackage.Status.COMPLETED)
-        .aggregate(
-            completed=Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
-            ended=Count("pk", filter=Q(status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT])),
-        )
-    )
-    return Rate(counts["completed"], counts["ended"])
+    total = (people(f, ["total"]) if groups is None else groups)["total"][0]
+    return Rate(total["completed"], total["ended"])
 
 
-def certification_rate(f: Filters) -> Rate:
+def certification_rate(f: Filters, groups: dict | None = None) -> Rate:
     """Completers found competent by an LSP / completers tested."""
-    counts = (
-        f.enrollments()
-        .filter(status=Enrollment.Status.COMPLETED)
-        .aggregate(
-            competent=Count("pk", filter=Q(competency=Enrollment.Competency.COMPETENT)),
-            tested=Count("pk", filter=~Q(competency=Enrollment.Competency.NOT_TESTED)),
-        )
-    )
-    return Rate(counts["competent"], counts["tested"])
+    total = (people(f, ["total"]) if groups is None else groups)["total"][0]
+    return Rate(total["competent"], total["tested"])
 
 
-def attendance(f: Filters, today: datetime.date) -> dict:
-    """Present marks / marks in held meetings; and / every planned meeting of each seat holder.
+def _rows(groups, label) -> list[dict]:
+    return [
+        {
+            "label": label(group),
+            "enrolled": group["enrolled"],
+            "completers": group["completers"],
+            "completion": Rate(group["completed"], group["ended"]),
+        }
+        for group in groups
+        if group["enrolled"] or group["completers"]
+    ]
 
-    From the per-enrollment summary of marks (participants/attendance_summary.py): marks exist only
-    for meetings held (a meeting cannot be marked before its day).
-    """
-    seated = f.enrollments().filter(status__in=SEATED)
-    marks = seated.aggregate(
-        marked=Coalesce(Sum("marks_total"), 0),
-        present=Coalesce(Sum("marks_present"), 0),
-        excused=Coalesce(Sum("marks_excused"), 0),
-        sick=Coalesce(Sum("marks_sick"), 0),
-    )
-    absent = marks["marked"] - marks["present"] - marks["excused"] - marks["sick"]
-    # Every (seat holder, meeting of their package) pair: what full attendance would be.
-    planned = Session.objects.filter(package__enrollments__in=seated).count()
+
+def by_domicile(f: Filters, groups: dict | None = None) -> dict:
+    groups = people(f, ["kecamatan", "kelurahan"]) if groups is None else groups
+    outside = "Luar Kota Pekalongan"
     return {
-        "held": Rate(marks["present"], marks["marked"]),
-        "planned": Rate(marks["present"], planned),
-        "excused": Rate(marks["excused"], marks["marked"]),
-        "sick": Rate(marks["sick"], marks["marked"]),
-        "absent": Rate(absent, marks["marked"]),
+        "kecamatan": _rows(groups["kecamatan"], lambda g: g["kecamatan"] or outside),
+        "kelurahan": _rows(
+            groups["kelurahan"], lambda g: f"{g['kelurahan']} ({g['kecamatan']})" if g["kelurahan"] else outside
+        ),
     }
 
 
-def reporting(f: Filters, today: datetime.date) -> dict:
-    """Held meetings with attendance recorded / held meetings; on time = first mark by the end of the next day.
+def _age_band():
+    """Age at enrollment, banded, in the database.
 
-    From Session.first_marked_at, kept by the attendance services. On time compares the first mark
-    with midnight (WIB) at the end of the day after the meeting, in the database.
+    The age kept on the enrollment when the person's birth date was erased (participant_anonymise);
+    otherwise from the birth date, on the day of enrollment, else on the package's first day.
     """
-    sessions = Session.objects.filter(package__in=f.packages(), date__lte=today)
-    counts = sessions.annotate(
-        first_day=TruncDate("first_marked_at", tzinfo=WIB),
-    ).aggregate(
-        held=Count("pk"),
-        recorded=Count("pk", filter=Q(first_marked_at__isnull=False)),
-        on_time=Count("pk", filter=Q(first_day__lte=F("date") + datetime.timedelta(days=1))),
+    born, start = "participant__birth_date", "enrolled_day"
+    before_birthday = Case(
+        When(start_month__lt=F("birth_month"), then=Value(1)),
+        When(start_month=F("birth_month"), start_day__lt=F("birth_day"), then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
     )
-    return {"recorded": Rate(counts["recorded"], counts["held"]), "on_time": Rate(counts["on_time"], counts["held"])}
+    annotations = {
+        "start_month": ExtractMonth(start),
+        "birth_month": ExtractMonth(born),
+        "start_day": ExtractDay(start),
+        "birth_day": ExtractDay(born),
+    }
+    age = Coalesce(
+        F("age_at_enrollment"), ExtractYear(start) - ExtractYear(born) - before_birthday, output_field=IntegerField()
+    )
+    # Every band but the last is ten years wide, from 15: (age - 5) / 10 says which one an age is in,
+    # the age computed once (a CASE with a WHEN for each band computes it again for each, and that
+    # was the costliest part of the breakdowns). The last band, open to 200, and the rest below.
+    *decades, (last, low, high) = AGE_BANDS
+    band = _SimpleCase(
+        (Cast("age", IntegerField()) - 5) / 10,
+        {(first - 5) // 10: label for label, first, _last in decades},
+        default=Case(When(age__gte=low, age__lte=high, then=Value(last)), default=Value("<15")),
+    )
+    return annotations, age, band
 
 
-WIB = zoneinfo.ZoneInfo("Asia/Jakarta")
+class _SimpleCase(Func):
+    """CASE value WHEN a THEN x ... ELSE default END: the value computed once."""
 
+    def __init__(self, value, cases: dict, default):
+        pairs = [Value(item) for pair in cases.items() for item in pair]
+        super().__init__(value, default, *pairs, output_field=CharField())
 
-def realization(f: Filters) -> list[dict]:
-    """Per category: packages started (running or completed) and completed, over packages planned."""
-    rows = (
-        f.packages()
-        .values("category")
-        .annotate(
-            planned=Count("pk"),
-            started=Count(
-                "pk", filter=Q(status__in=[TrainingPackage.Status.RUNNING, TrainingPackage.Status.COMPLETED])
-            ),
-            completed=Count("pk", filter=Q(status=TrainingPackage.Status.COMPLETED)),
+    def as_sql(self, compiler, connection, **extra_context):
+        (value, value_params), (default, default_params), *pairs = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
         )
-        .order_by("category")
+        sql, params = f"CASE {value}", [*value_params]
+        for (when, when_params), (then, then_params) in zip(pairs[::2], pairs[1::2], strict=True):
+            sql += f" WHEN {when} THEN {then}"
+            params += [*when_params, *then_params]
+        return f"{sql} ELSE {default} END", (*params, *default_params)
+
+
+def _wave_label(group: dict) -> str:
+    return f"G{group['wave']}/{group['year']}"
+
+
+def by_program(f: Filters, groups: dict | None = None) -> dict:
+    """Category, vocation, wave and funding source."""
+    groups = people(f, ["category", "vocation", "wave", "funding"]) if groups is None else groups
+    categories = dict(TrainingPackage.Category.choices)
+    funding = dict(Program.FundingSource.choices)
+    return {
+        "category": _rows(groups["category"], lambda g: str(categories.get(g["category"], g["category"]))),
+        "vocation": _rows(groups["vocation"], lambda g: g["vocation"]),
+        "wave": _rows(groups["wave"], _wave_label),
+        "funding": _rows(groups["funding"], lambda g: str(funding.get(g["funding"], g["funding"]))),
+    }
+
+
+def by_person(f: Filters, groups: dict | None = None) -> dict:
+    """Sex, age band at enrollment, education, beneficiary group, disability."""
+    names = ("sex", "education", "beneficiary_group", "disability", "age_band")
+    groups = people(f, names) if groups is None else groups
+    labels = {
+        "sex": dict(Participant.Sex.choices),
+        "education": dict(Participant.Education.choices),
+        "beneficiary_group": dict(Participant.BeneficiaryGroup.choices),
+        "disability": {True: "Ya", False: "Tidak"},
+    }
+    tables = {
+        name: _rows(groups[name], lambda g, name=name: str(labels[name].get(g[name], g[name])))
+        for name in ("sex", "education", "beneficiary_group", "disability")
+    }
+    tables["age_band"] = _rows(groups["age_band"], lambda g: g["age_band"])
+    return tables
+
+
+# --- packages ----------------------------------------------------------------------------------
+
+PACKAGE_MEASURES = {"planned": COUNT, "started": COUNT, "completed": COUNT, "budgets": SUM}
+PACKAGE_GROUPINGS = {
+    "category": Grouping(("package_category",), ("planned", "started", "completed")),
+    "status": Grouping(("package_status",), ("planned",)),
+    "provider": Grouping(("package_provider",), ("budgets",)),
+    "total": Grouping((), ("budgets",)),
+}
+
+
+def _package_base(f: Filters):
+    """One row per package in the filters."""
+    started = [TrainingPackage.Status.RUNNING, TrainingPackage.Status.COMPLETED]
+    return f.packages().values(
+        planned=F("pk"),
+        started=_flag(Q(status__in=started)),
+        completed=_flag(Q(status=TrainingPackage.Status.COMPLETED)),
+        budgets=F("budget"),
+        package_category=F("category"),
+        package_status=F("status"),
+        package_provider=F("provider"),
     )
+
+
+def packages(f: Filters, names=None) -> dict[str, list[dict]]:
+    """The packages' groupings (all, or those named): one statement."""
+    groupings = PACKAGE_GROUPINGS if names is None else {name: PACKAGE_GROUPINGS[name] for name in names}
+    return one_pass(_package_base(f), PACKAGE_MEASURES, groupings)
+
+
+def realization(f: Filters, groups: dict | None = None) -> list[dict]:
+    """Per category: packages started (running or completed) and completed, over packages planned."""
+    groups = packages(f, ["category"]) if groups is None else groups
     labels = dict(TrainingPackage.Category.choices)
     return [
         {
-            "category": row["category"],
-            "label": labels.get(row["category"], row["category"]),
+            "category": row["package_category"],
+            "label": labels.get(row["package_category"], row["package_category"]),
             "planned": row["planned"],
             "realization": Rate(row["started"], row["planned"]),
             "completion": Rate(row["completed"], row["planned"]),
         }
-        for row in rows
+        for row in groups["category"]
     ]
 
 
@@ -226,16 +395,19 @@ def _per_head(budget: int, people: int) -> int | None:
     return whole_rupiah(Fraction(budget, people)) if people else None
 
 
-def costs(f: Filters, counts: dict) -> dict:
+def costs(f: Filters, counts: dict, groups: dict | None = None) -> dict:
     """Package budgets / enrolled people, and / completers (not under a kecamatan filter); whole rupiah."""
     if f.kecamatan:
         return {"budget": None, "per_participant": None, "per_completer": None}
-    budget = f.packages().aggregate(total=Coalesce(Sum("budget"), 0))["total"]
+    budget = (packages(f, ["total"]) if groups is None else groups)["total"][0]["budgets"]
     return {
         "budget": budget,
         "per_participant": _per_head(budget, counts["enrolled"]),
         "per_completer": _per_head(budget, counts["completers"]),
     }
+
+
+# --- follow-up rounds, the waiting time and the answers -----------------------------------------
 
 
 @dataclass
@@ -289,64 +461,6 @@ class RoundOutcome:
         return Rate(self.related, self.working)
 
 
-def _due(f: Filters, round_: int, today: datetime.date):
-    """Completers in the filters whose round is due: the follow-up work list's rule (participants/followups.py)."""
-    return due_for_round(f.enrollments(), round_, today)
-
-
-def outcomes(f: Filters, today: datetime.date) -> list[RoundOutcome]:
-    """Each follow-up round: due, reached, unreachable, pending, statuses, and the median income."""
-    results = []
-    for round_ in ROUNDS:
-        at_round = Q(outcomes__round=round_)
-        answered = at_round & ~Q(outcomes__status=Outcome.Status.UNREACHABLE)
-        aggregates = {
-            "due": Count("pk", distinct=True),
-            "reached": Count("outcomes", filter=answered),
-            "unreachable": Count("outcomes", filter=at_round & Q(outcomes__status=Outcome.Status.UNREACHABLE)),
-            "related": Count(
-                "outcomes", filter=at_round & Q(outcomes__status__in=WORKING, outcomes__related_to_training=True)
-            ),
-            "intake_working": Count(
-                "outcomes", filter=answered & Q(participant__employment_status_at_intake__in=INTAKE_WORKING)
-            ),
-        }
-        for status in Outcome.Status.values:
-            aggregates[status] = Count("outcomes", filter=at_round & Q(outcomes__status=status))
-        counts = _due(f, round_, today).aggregate(**aggregates)
-        results.append(
-            RoundOutcome(
-                round=round_,
-                due=counts["due"],
-                reached=counts["reached"],
-                unreachable=counts["unreachable"],
-                by_status={status: counts[status] for status in Outcome.Status.values},
-                related=counts["related"],
-                intake_working=counts["intake_working"],
-                median_income=_median_income(f, round_, today),
-            )
-        )
-    return results
-
-
-def _median_income(f: Filters, round_: int, today: datetime.date) -> int | None:
-    """The middle monthly income of due completers working at the round (two queries, no list in Python).
-
-    With an even number of incomes, the mean of the middle two, rounded half up to a whole rupiah.
-    """
-    incomes = Outcome.objects.filter(
-        enrollment__in=_due(f, round_, today),
-        round=round_,
-        status__in=WORKING,
-        monthly_income__isnull=False,
-    ).order_by("monthly_income")
-    count = incomes.count()
-    if not count:
-        return None
-    middle = list(incomes.values_list("monthly_income", flat=True)[(count - 1) // 2 : count // 2 + 1])
-    return whole_rupiah(Fraction(sum(middle), len(middle)))
-
-
 # --- what the alumni tell us at their follow-ups ------------------------------------------------
 
 # The waiting time's bands: (key, the last month of the band); the rest is over 12 months.
@@ -365,66 +479,6 @@ class WaitingTime:
 
     def share(self, band: str) -> Rate:
         return Rate(self.bands.get(band, 0), self.known)
-
-
-def _first_work(f: Filters):
-    """Completers in the filters with a known first work: the earliest start over their working answers.
-
-    Any round counts; a working answer without a start date does not.
-    """
-    return (
-        f.enrollments()
-        .filter(status=Enrollment.Status.COMPLETED)
-        .annotate(first_work=Min("outcomes__work_started_on", filter=Q(outcomes__status__in=WORKING)))
-        .filter(first_work__isnull=False)
-    )
-
-
-def _months_to_first_work():
-    """The calendar months from the package's last day to the first work, counted as add_months counts them.
-
-    A start s is on or before add_months(end, k) exactly when s's month is less than k months after
-    end's month, or k months after with s's day not after end's day: add_months only lowers end's
-    day to the length of the month, and s's day is never beyond that. So with one month more when
-    s's day is after end's day, s is within k months when this number is k or less; a start on or
-    before the last day gives 0 or less. Plain year, month and day parts: the same SQL on SQLite and
-    PostgreSQL, and no month table per package.
-    """
-    start, end = F("first_work"), F("package__ends_on")
-    later_day = Case(When(GreaterThan(ExtractDay(start), ExtractDay(end)), then=Value(1)), default=Value(0))
-    return (ExtractYear(start) - ExtractYear(end)) * 12 + ExtractMonth(start) - ExtractMonth(end) + later_day
-
-
-def _half_up_whole(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
-
-
-def waiting_time(f: Filters) -> WaitingTime:
-    """The waiting time from the package's last day to the first work (two queries, no list of people).
-
-    Work that started on or before the last day waits 0 days. The median in whole days: with an even
-    number of completers, the mean of the middle two, rounded half up.
-    """
-    bands = {  # WAITING_BANDS
-        "within_3": Count("pk", filter=Q(months__lte=3)),
-        "months_4_6": Count("pk", filter=Q(months__gt=3, months__lte=6)),
-        "months_7_12": Count("pk", filter=Q(months__gt=6, months__lte=12)),
-        OVER_12: Count("pk", filter=Q(months__gt=12)),
-    }
-    counts = _first_work(f).annotate(months=_months_to_first_work()).aggregate(known=Count("pk"), **bands)
-    known = counts.pop("known")
-    median = None
-    if known:
-        # Ordered by the wait itself (a start before the last day sorts first and counts 0 days).
-        waits = (
-            _first_work(f)
-            .annotate(wait=ExpressionWrapper(F("first_work") - F("package__ends_on"), output_field=DurationField()))
-            .order_by("wait", "pk")
-        )
-        middle = waits.values_list("pk", "first_work", "package__ends_on")[(known - 1) // 2 : known // 2 + 1]
-        days = [max(0, (first - end).days) for _pk, first, end in middle]
-        median = _half_up_whole(Fraction(sum(days), len(days)))
-    return WaitingTime(known=known, median_days=median, bands=counts)
 
 
 @dataclass
@@ -459,275 +513,413 @@ class RoundAnswers:
         return Rate(self.help.get(value, 0), self.rated)
 
 
-def _due_by_round(f: Filters, today: datetime.date) -> Q:
-    """Rows of a round (a `round` and an `enrollment`) of completers due for that round: one Q for every round."""
-    due = Q()
-    for round_ in ROUNDS:
-        due |= Q(round=round_, enrollment__in=_due(f, round_, today).values("pk"))
-    return due
+def _months_after_end(start):
+    """The calendar months from the package's last day to `start`, counted as add_months counts them.
+
+    A start s is on or before add_months(end, k) exactly when s's month is less than k months after
+    end's month, or k months after with s's day not after end's day: add_months only lowers end's
+    day to the length of the month, and s's day is never beyond that. So with one month more when
+    s's day is after end's day, s is within k months when this number is k or less; a start on or
+    before the last day gives 0 or less. Plain year, month and day parts: the same SQL on SQLite and
+    PostgreSQL, and no month table per package. It never falls as `start` moves later, so the
+    months to the earliest of several starts are the fewest of theirs.
+    """
+    end = F("package__ends_on")
+    later_day = Case(When(GreaterThan(ExtractDay(start), ExtractDay(end)), then=Value(1)), default=Value(0))
+    return (ExtractYear(start) - ExtractYear(end)) * 12 + ExtractMonth(start) - ExtractMonth(end) + later_day
 
 
-def follow_up_answers(f: Filters, today: datetime.date) -> list[RoundAnswers]:
-    """Per round, among the completers due for it (two queries for every round together).
+def _half_up_whole(value: Fraction) -> int:
+    return math.floor(value + Fraction(1, 2))
+
+
+class _DaysAfter(Func):
+    """Whole days from the second date to the first (negative when it is before): integer SQL on both databases."""
+
+    output_field = IntegerField()
+    arity = 2
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+class _Earliest(Func):
+    """The least of the values that are not NULL, NULL if none: PostgreSQL's LEAST (SQLite's MIN is NULL if one is)."""
+
+    function = "LEAST"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        values = self.get_source_expressions()
+        # Each argument is the first known value from a different start: all are known if one is.
+        rotations = [Coalesce(*values[i:], *values[:i]) for i in range(len(values))]
+        return Func(*rotations, function="MIN", output_field=self.output_field).as_sql(compiler, connection)
+
+
+def _round_columns(round_: int, today: datetime.date) -> dict:
+    """What round `round_` groups a completer by: due on `today` (participants/followups.py's rule), and their answer.
+
+    `outcome_R` is the completer's outcome of round R and `invitation_R` their personal link for it,
+    if it was sent (at most one of each: a round is answered, and its link sent, once).
+    """
+    outcome = f"outcome_{round_}"
+    due = Q(package__ends_on__lte=last_day_due(today, round_))
+    working = due & Q(**{f"{outcome}__status__in": WORKING, f"{outcome}__monthly_income__isnull": False})
+    columns = {
+        "due": _flag(due),
+        "status": F(f"{outcome}__status"),
+        "related": F(f"{outcome}__related_to_training"),
+        "source": F(f"{outcome}__source"),
+        "sent": _flag(Q(**{f"invitation_{round_}__isnull": False})),
+        "satisfaction": F(f"{outcome}__satisfaction"),
+        "help": _help_needed(outcome),
+        "income": Case(When(working, then=F(f"{outcome}__monthly_income"))),
+    }
+    return {f"{name}_{round_}": column for name, column in columns.items()}
+
+
+def _help_needed(outcome: str):
+    """What would help, of a scored answer, as a number: the sum of 2**i for each Outcome.Help value i it names.
 
     help_needed is a JSON list of Outcome.Help values; a value is looked for with its quotes
-    ('"tools"'), in the JSON text: the same on SQLite and PostgreSQL (JSON `contains` is not on SQLite).
+    ('"tools"') in the JSON text: the same on SQLite and PostgreSQL (no JSON `contains` on SQLite).
     """
-    due = _due_by_round(f, today)
-    answered = ~Q(status=Outcome.Status.UNREACHABLE)
-    by_link = answered & Q(source=Outcome.Source.SELF_REPORTED)
-    call = Q(source=Outcome.Source.STAFF_CALL)
-    rated = answered & Q(satisfaction__isnull=False)
-    sent = FollowUpInvitation.objects.filter(
-        enrollment=OuterRef("enrollment"), round=OuterRef("round"), sent_at__isnull=False
+    named = (
+        Case(
+            When(**{f"{outcome}__help_needed__icontains": f'"{value}"'}, then=Value(1 << i)),
+            default=Value(0),
+        )
+        for i, value in enumerate(Outcome.Help.values)
     )
-    aggregates = {
-        "by_link": Count("pk", filter=by_link),
-        "by_link_of_sent": Count("pk", filter=by_link & Q(Exists(sent))),
-        "calls": Count("pk", filter=call),
-        "by_call": Count("pk", filter=call & answered),
-        "rated": Count("pk", filter=rated),
-        "satisfaction_total": Coalesce(Sum("satisfaction", filter=rated), 0),
-        **{f"score_{score}": Count("pk", filter=rated & Q(satisfaction=score)) for score in SCORES},
-        **{
-            f"help_{value}": Count("pk", filter=rated & Q(help_needed__icontains=f'"{value}"'))
-            for value in Outcome.Help.values
-        },
-    }
-    rows = {
-        row["round"]: row
-        for row in Outcome.objects.filter(due).values("round").annotate(**aggregates).order_by("round")
-    }
-    links = dict(
-        FollowUpInvitation.objects.filter(due, sent_at__isnull=False)
-        .values("round")
-        .annotate(n=Count("pk"))
-        .order_by("round")
-        .values_list("round", "n")
+    return Case(When(**{f"{outcome}__satisfaction__isnull": False}, then=sum(named, Value(0))))
+
+
+def _round_grouping(round_: int) -> Grouping:
+    by = ("due", "status", "related", "source", "sent", "satisfaction", "help")
+    return Grouping((*(f"{name}_{round_}" for name in by), "intake"), ("completer",))
+
+
+FOLLOW_UP_MEASURES = {
+    "completer": COUNT,
+    **{f"income_{round_}": MIDDLE for round_ in ROUNDS},
+    "wait": MIDDLE,
+}
+# The completers grouped by what each round needs: whether due, and the answer (its status, whether
+# related to the training, its channel, whether the link was sent, the score); the waiting time by
+# its months; the league by provider at LEAGUE_ROUND. The figures add up these groups below.
+FOLLOW_UP_GROUPINGS = {
+    **{f"round_{round_}": _round_grouping(round_) for round_ in ROUNDS},
+    "waiting": Grouping(tuple(f"months_{round_}" for round_ in ROUNDS), ("completer",)),
+    "incomes": Grouping((), tuple(f"income_{round_}" for round_ in ROUNDS)),
+    "wait": Grouping((), ("wait",)),
+    "provider": Grouping(("provider", f"due_{LEAGUE_ROUND}", f"status_{LEAGUE_ROUND}"), ("completer",)),
+}
+
+
+def _follow_up_base(f: Filters, today: datetime.date | None):
+    """One row per completer in the filters, with their answer and their link of each round (given `today`).
+
+    The waiting time: the first work is the earliest start over their working answers, any round
+    (a working answer without a start date does not count); work that started on or before the
+    package's last day waits 0 days.
+    """
+    completers = f.enrollments().filter(status=Enrollment.Status.COMPLETED)
+    for round_ in ROUNDS:
+        completers = completers.annotate(
+            **{
+                f"outcome_{round_}": FilteredRelation("outcomes", condition=Q(outcomes__round=round_)),
+                f"invitation_{round_}": FilteredRelation(
+                    "followup_invitations",
+                    condition=Q(followup_invitations__round=round_, followup_invitations__sent_at__isnull=False),
+                ),
+            }
+        )
+    rounds = {}
+    for round_ in ROUNDS if today else ():
+        rounds.update(_round_columns(round_, today))
+    # Per round, the months and days from the package's last day to the start of the work, if the
+    # answer is working with a start: the first work's are the fewest (_months_after_end).
+    end, months, waits = F("package__ends_on"), {}, []
+    for round_ in ROUNDS:
+        start = F(f"outcome_{round_}__work_started_on")
+        started = Q(**{f"outcome_{round_}__work_started_on__isnull": False}) & Q(
+            **{f"outcome_{round_}__status__in": WORKING}
+        )
+        months[f"months_{round_}"] = Case(When(started, then=_months_after_end(start)))
+        # Work that started on or before the package's last day waits 0 days.
+        waits.append(
+            Case(When(started, then=Case(When(GreaterThan(start, end), then=_DaysAfter(start, end)), default=Value(0))))
+        )
+    return completers.values(
+        **rounds,
+        **months,
+        completer=F("pk"),
+        intake=F("participant__employment_status_at_intake"),
+        provider=F("package__provider"),
+        wait=_Earliest(*waits, output_field=IntegerField()),
     )
+
+
+def follow_ups(f: Filters, today: datetime.date | None, names=None) -> dict[str, list[dict]]:
+    """The follow-ups' groupings (all, or those named; the rounds' need `today`): one statement."""
+    groupings = FOLLOW_UP_GROUPINGS if names is None else {name: FOLLOW_UP_GROUPINGS[name] for name in names}
+    return one_pass(_follow_up_base(f, today), FOLLOW_UP_MEASURES, groupings)
+
+
+def _answers(groups: dict, round_: int) -> list[dict]:
+    """The round's groups of completers due for it, by plain names (no answer: status None)."""
+    return [
+        {
+            "n": group["completer"],
+            "status": group[f"status_{round_}"],
+            "related": group[f"related_{round_}"],
+            "source": group[f"source_{round_}"],
+            "sent": bool(group[f"sent_{round_}"]),
+            "satisfaction": group[f"satisfaction_{round_}"],
+            "intake": group["intake"],
+            "help": group[f"help_{round_}"],
+        }
+        for group in groups[f"round_{round_}"]
+        if group[f"due_{round_}"]
+    ]
+
+
+def _count(answers: list[dict], condition=lambda answer: True) -> int:
+    return sum(answer["n"] for answer in answers if condition(answer))
+
+
+def outcomes(f: Filters, today: datetime.date, groups: dict | None = None) -> list[RoundOutcome]:
+    """Each follow-up round: due, reached, unreachable, pending, statuses, and the median income.
+
+    The median: the middle monthly income of due completers working at the round; with an even
+    number of incomes, the mean of the middle two, rounded half up to a whole rupiah.
+    """
+    names = [*(f"round_{round_}" for round_ in ROUNDS), "incomes"]
+    groups = follow_ups(f, today, names) if groups is None else groups
+    incomes = groups["incomes"][0]
     results = []
     for round_ in ROUNDS:
-        row = rows.get(round_, {})
+        answers = _answers(groups, round_)
+        median = incomes[f"income_{round_}"]
         results.append(
-            RoundAnswers(
+            RoundOutcome(
                 round=round_,
-                links_sent=links.get(round_, 0),
-                by_link=row.get("by_link", 0),
-                by_link_of_sent=row.get("by_link_of_sent", 0),
-                calls=row.get("calls", 0),
-                by_call=row.get("by_call", 0),
-                rated=row.get("rated", 0),
-                satisfaction_total=row.get("satisfaction_total", 0),
-                scores={score: row.get(f"score_{score}", 0) for score in SCORES},
-                help={value: row.get(f"help_{value}", 0) for value in Outcome.Help.values},
+                due=_count(answers),
+                reached=_count(answers, lambda a: a["status"] in ANSWERED),
+                unreachable=_count(answers, lambda a: a["status"] == Outcome.Status.UNREACHABLE),
+                by_status={
+                    status: _count(answers, lambda a, status=status: a["status"] == status)
+                    for status in Outcome.Status.values
+                },
+                related=_count(answers, lambda a: a["status"] in WORKING and a["related"]),
+                intake_working=_count(answers, lambda a: a["status"] in ANSWERED and a["intake"] in INTAKE_WORKING),
+                median_income=None if median is None else whole_rupiah(median),
             )
         )
     return results
 
 
-# --- breakdowns ---------------------------------------------------------------------------------
+def waiting_time(f: Filters, groups: dict | None = None) -> WaitingTime:
+    """The waiting time from the package's last day to the first work.
 
-
-def _group_counts(queryset, *group):
-    return queryset.values(*group).annotate(
-        enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
-        completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
-        completed=Count(
-            "pk", filter=Q(status=Enrollment.Status.COMPLETED, package__status=TrainingPackage.Status.COMPLETED)
-        ),
-        ended=Count(
-            "pk",
-            filter=Q(
-                status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.DROPPED_OUT],
-                package__status=TrainingPackage.Status.COMPLETED,
-            ),
-        ),
-    )
-
-
-def _rows(groups, label) -> list[dict]:
-    return [
-        {
-            "label": label(group),
-            "enrolled": group["enrolled"],
-            "completers": group["completers"],
-            "completion": Rate(group["completed"], group["ended"]),
-        }
-        for group in groups
-        if group["enrolled"] or group["completers"]
-    ]
-
-
-def by_domicile(f: Filters) -> dict:
-    outside = "Luar Kota Pekalongan"
-    kecamatan = _group_counts(f.enrollments(), "participant__kelurahan__kecamatan__name").order_by(
-        "participant__kelurahan__kecamatan__name"
-    )
-    kelurahan = _group_counts(
-        f.enrollments(), "participant__kelurahan__kecamatan__name", "participant__kelurahan__name"
-    ).order_by("participant__kelurahan__kecamatan__name", "participant__kelurahan__name")
-    return {
-        "kecamatan": _rows(kecamatan, lambda g: g["participant__kelurahan__kecamatan__name"] or outside),
-        "kelurahan": _rows(
-            kelurahan,
-            lambda g: (
-                f"{g['participant__kelurahan__name']} ({g['participant__kelurahan__kecamatan__name']})"
-                if g["participant__kelurahan__name"]
-                else outside
-            ),
-        ),
-    }
-
-
-def _age_band():
-    """Age at enrollment, banded, in the database.
-
-    The age kept on the enrollment when the person's birth date was erased (participant_anonymise);
-    otherwise from the birth date, on the day of enrollment, else on the package's first day.
+    Work that started on or before the last day waits 0 days. The median in whole days: with an even
+    number of completers, the mean of the middle two, rounded half up.
     """
-    born, start = "participant__birth_date", "enrolled_day"
-    before_birthday = Case(
-        When(start_month__lt=F("birth_month"), then=Value(1)),
-        When(start_month=F("birth_month"), start_day__lt=F("birth_day"), then=Value(1)),
-        default=Value(0),
-        output_field=IntegerField(),
+    groups = follow_ups(f, None, ["waiting", "wait"]) if groups is None else groups
+    months = []  # (the months to the first work, completers)
+    for group in groups["waiting"]:
+        known = [group[f"months_{round_}"] for round_ in ROUNDS if group[f"months_{round_}"] is not None]
+        if known:
+            months.append((min(known), group["completer"]))
+    bands, after = {}, None
+    for band, last in WAITING_BANDS:
+        bands[band] = sum(n for m, n in months if (after is None or m > after) and m <= last)
+        after = last
+    bands[OVER_12] = sum(n for m, n in months if m > after)
+    wait = groups["wait"][0]["wait"]
+    return WaitingTime(
+        known=sum(n for _m, n in months),
+        median_days=None if wait is None else _half_up_whole(wait),
+        bands=bands,
     )
-    annotations = {
-        "start_month": ExtractMonth(start),
-        "birth_month": ExtractMonth(born),
-        "start_day": ExtractDay(start),
-        "birth_day": ExtractDay(born),
-    }
-    age = Coalesce(
-        F("age_at_enrollment"), ExtractYear(start) - ExtractYear(born) - before_birthday, output_field=IntegerField()
-    )
-    band = Case(
-        *(When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BANDS),
-        default=Value("<15"),
-    )
-    return annotations, age, band
 
 
-def by_program(f: Filters) -> dict:
-    """Category, vocation, wave and funding source."""
-    categories = dict(TrainingPackage.Category.choices)
-    funding = dict(Program.FundingSource.choices)
-    wave = ("package__cohort__program__fiscal_year", "package__cohort__number")
-    return {
-        "category": _rows(
-            _group_counts(f.enrollments(), "package__category").order_by("package__category"),
-            lambda g: str(categories.get(g["package__category"], g["package__category"])),
-        ),
-        "vocation": _rows(
-            _group_counts(f.enrollments(), "package__vocation__name").order_by("package__vocation__name"),
-            lambda g: g["package__vocation__name"],
-        ),
-        "wave": _rows(
-            _group_counts(f.enrollments(), *wave).order_by(*wave),
-            lambda g: f"G{g['package__cohort__number']}/{g['package__cohort__program__fiscal_year']}",
-        ),
-        "funding": _rows(
-            _group_counts(f.enrollments(), "package__cohort__program__funding_source").order_by(
-                "package__cohort__program__funding_source"
-            ),
-            lambda g: str(
-                funding.get(
-                    g["package__cohort__program__funding_source"], g["package__cohort__program__funding_source"]
-                )
-            ),
-        ),
-    }
-
-
-def by_person(f: Filters) -> dict:
-    """Sex, age band at enrollment, education, beneficiary group, disability."""
-    labels = {
-        "participant__sex": dict(Participant.Sex.choices),
-        "participant__education": dict(Participant.Education.choices),
-        "participant__beneficiary_group": dict(Participant.BeneficiaryGroup.choices),
-    }
-    tables = {}
-    for key, path in (
-        ("sex", "participant__sex"),
-        ("education", "participant__education"),
-        ("beneficiary_group", "participant__beneficiary_group"),
-        ("disability", "participant__has_disability"),
-    ):
-        groups = _group_counts(f.enrollments(), path).order_by(path)
-        names = labels.get(path, {True: "Ya", False: "Tidak"})
-        tables[key] = _rows(groups, lambda g, path=path, names=names: str(names.get(g[path], g[path])))
-    annotations, age, band = _age_band()
-    with_band = (
-        f.enrollments()
-        .annotate(enrolled_day=Coalesce("enrolled_on", "package__starts_on"))
-        .annotate(**annotations)
-        .annotate(age=age)
-        .annotate(age_band=band)
-    )
-    groups = _group_counts(with_band, "age_band").order_by("age_band")
-    tables["age_band"] = _rows(groups, lambda g: g["age_band"])
-    return tables
-
-
-def provider_outcomes(f: Filters, today: datetime.date, round_: int = 6) -> list[dict]:
-    """Per provider: people, completion, outcome and response rates at `round_`, cost per completer."""
-    base = _group_counts(f.enrollments(), "package__provider", "package__provider__name")
-    due = {
-        row["package__provider"]: row
-        for row in _due(f, round_, today)
-        .values("package__provider")
-        .annotate(
-            due=Count("pk", distinct=True),
-            reached=Count(
-                "outcomes", filter=Q(outcomes__round=round_) & ~Q(outcomes__status=Outcome.Status.UNREACHABLE)
-            ),
-            working=Count("outcomes", filter=Q(outcomes__round=round_, outcomes__status__in=WORKING)),
-            self_employed=Count(
-                "outcomes", filter=Q(outcomes__round=round_, outcomes__status=Outcome.Status.SELF_EMPLOYED)
-            ),
+def follow_up_answers(f: Filters, today: datetime.date, groups: dict | None = None) -> list[RoundAnswers]:
+    """Per round, among the completers due for it: by channel, satisfaction, what would help."""
+    groups = follow_ups(f, today, [f"round_{round_}" for round_ in ROUNDS]) if groups is None else groups
+    results = []
+    for round_ in ROUNDS:
+        answers = _answers(groups, round_)
+        answered = [a for a in answers if a["status"] in ANSWERED]
+        by_link = [a for a in answered if a["source"] == Outcome.Source.SELF_REPORTED]
+        rated = [a for a in answered if a["satisfaction"] is not None]
+        calls = [a for a in answers if a["source"] == Outcome.Source.STAFF_CALL]
+        results.append(
+            RoundAnswers(
+                round=round_,
+                links_sent=_count(answers, lambda a: a["sent"]),
+                by_link=_count(by_link),
+                by_link_of_sent=_count(by_link, lambda a: a["sent"]),
+                calls=_count(calls),
+                by_call=_count(calls, lambda a: a["status"] in ANSWERED),
+                rated=_count(rated),
+                satisfaction_total=sum(a["n"] * a["satisfaction"] for a in rated),
+                scores={score: _count(rated, lambda a, score=score: a["satisfaction"] == score) for score in SCORES},
+                help={
+                    value: _count(rated, lambda a, i=i: a["help"] & 1 << i)
+                    for i, value in enumerate(Outcome.Help.values)
+                },
+            )
         )
-    }
-    packages = {
-        row["provider"]: row for row in f.packages().values("provider").annotate(budget=Coalesce(Sum("budget"), 0))
-    }
+    return results
+
+
+def provider_outcomes(
+    f: Filters,
+    today: datetime.date,
+    *,
+    people_groups: dict | None = None,
+    follow_up_groups: dict | None = None,
+    package_groups: dict | None = None,
+) -> list[dict]:
+    """Per provider: people, completion, outcome and response rates at LEAGUE_ROUND, cost per completer."""
+    people_groups = people(f, ["provider"]) if people_groups is None else people_groups
+    follow_up_groups = follow_ups(f, today, ["provider"]) if follow_up_groups is None else follow_up_groups
+    package_groups = packages(f, ["provider"]) if package_groups is None else package_groups
+    due = {}
+    for group in follow_up_groups["provider"]:
+        if group[f"due_{LEAGUE_ROUND}"]:
+            due.setdefault(group["provider"], []).append((group[f"status_{LEAGUE_ROUND}"], group["completer"]))
+    budgets = {row["package_provider"]: row["budgets"] for row in package_groups["provider"]}
     league = []
-    for row in base:
-        provider = row["package__provider"]
-        outcome, budget = due.get(provider, {}), packages.get(provider, {}).get("budget")
+    for row in people_groups["provider"]:
+        provider = row["provider"]
+        answers, budget = due.get(provider, []), budgets.get(provider)
+        due_count = sum(n for _status, n in answers)
+
+        def share(statuses, answers=answers, due_count=due_count) -> Rate:
+            return Rate(sum(n for status, n in answers if status in statuses), due_count)
+
         league.append(
             {
                 "provider": provider,
-                "label": row["package__provider__name"],
+                "label": row["provider_name"],
                 "enrolled": row["enrolled"],
                 "completers": row["completers"],
                 "completion": Rate(row["completed"], row["ended"]),
-                "self_employment": Rate(outcome.get("self_employed", 0), outcome.get("due", 0)),
-                "employment": Rate(outcome.get("working", 0), outcome.get("due", 0)),
-                "response": Rate(outcome.get("reached", 0), outcome.get("due", 0)),
+                "self_employment": share([Outcome.Status.SELF_EMPLOYED]),
+                "employment": share(WORKING),
+                "response": share(ANSWERED),
                 "per_completer": _per_head(budget, row["completers"]) if budget and not f.kecamatan else None,
             }
         )
     return sorted(league, key=lambda r: (-(r["completion"].percent or -1), r["label"]))
 
 
-def provider_attendance(f: Filters, today: datetime.date) -> dict:
-    """Per provider: attendance rate over held meetings, and reporting completeness (both from marks)."""
-    marks = (
+# --- attendance: marks and the reporting of meetings --------------------------------------------
+
+MARK_MEASURES = {"marked": SUM, "present": SUM, "excused": SUM, "sick": SUM, "planned": SUM}
+SESSION_MEASURES = {"held": COUNT, "recorded": COUNT, "on_time": COUNT}
+_MARKS = tuple(MARK_MEASURES)
+_SESSIONS = tuple(SESSION_MEASURES)
+MARK_GROUPINGS = {"total": Grouping((), _MARKS), "provider": Grouping(("provider",), ("marked", "present"))}
+SESSION_GROUPINGS = {"total": Grouping((), _SESSIONS), "provider": Grouping(("provider",), _SESSIONS)}
+
+
+def _marks_base(f: Filters):
+    """Per package, its seat holders' marks in the filters, from the per-enrollment summary of marks.
+
+    (participants/attendance_summary.py); marks exist only for meetings held (a meeting cannot be
+    marked before its day). Planned: every (seat holder, meeting of their package) pair, what full
+    attendance would be.
+    """
+    meetings = Session.objects.filter(package=OuterRef("package")).order_by().values("package").annotate(n=Count("*"))
+    return (
         f.enrollments()
         .filter(status__in=SEATED)
-        .values("package__provider")
-        .annotate(marked=Coalesce(Sum("marks_total"), 0), present=Coalesce(Sum("marks_present"), 0))
+        .order_by()
+        .values("package", "package__provider")
+        .annotate(
+            marked=Sum("marks_total"),
+            present=Sum("marks_present"),
+            excused=Sum("marks_excused"),
+            sick=Sum("marks_sick"),
+            # Outside the product, COALESCE keeps the meetings' subquery out of the GROUP BY: it is
+            # computed once per package, not once per seat.
+            planned=Coalesce(Count("pk") * Subquery(meetings.values("n")), 0),
+            provider=F("package__provider"),
+        )
+        .values("marked", "present", "excused", "sick", "planned", "provider")
     )
-    held = (
+
+
+def _sessions_base(f: Filters, today: datetime.date):
+    """Meetings held (on or before today) in the packages of the filters.
+
+    Recorded: Session.first_marked_at, kept by the attendance services; on time compares the first
+    mark with midnight (WIB) at the end of the day after the meeting, in the database.
+    """
+    return (
         Session.objects.filter(package__in=f.packages(), date__lte=today)
-        .values("package__provider")
-        .annotate(held=Count("pk"), recorded=Count("pk", filter=Q(first_marked_at__isnull=False)))
+        .annotate(first_day=TruncDate("first_marked_at", tzinfo=WIB))
+        .values(
+            held=F("pk"),
+            recorded=_flag(Q(first_marked_at__isnull=False)),
+            on_time=_flag(Q(first_day__lte=F("date") + datetime.timedelta(days=1))),
+            provider=F("package__provider"),
+        )
     )
+
+
+def marks(f: Filters, names=None) -> dict[str, list[dict]]:
+    """The marks' groupings (all, or those named): one statement."""
+    groupings = MARK_GROUPINGS if names is None else {name: MARK_GROUPINGS[name] for name in names}
+    return one_pass(_marks_base(f), MARK_MEASURES, groupings)
+
+
+def meetings(f: Filters, today: datetime.date, names=None) -> dict[str, list[dict]]:
+    """The held meetings' groupings (all, or those named): one statement."""
+    groupings = SESSION_GROUPINGS if names is None else {name: SESSION_GROUPINGS[name] for name in names}
+    return one_pass(_sessions_base(f, today), SESSION_MEASURES, groupings)
+
+
+def attendance(f: Filters, today: datetime.date, groups: dict | None = None) -> dict:
+    """Present marks / marks in held meetings; and / every planned meeting of each seat holder."""
+    total = (marks(f, ["total"]) if groups is None else groups)["total"][0]
+    absent = total["marked"] - total["present"] - total["excused"] - total["sick"]
+    return {
+        "held": Rate(total["present"], total["marked"]),
+        "planned": Rate(total["present"], total["planned"]),
+        "excused": Rate(total["excused"], total["marked"]),
+        "sick": Rate(total["sick"], total["marked"]),
+        "absent": Rate(absent, total["marked"]),
+    }
+
+
+def reporting(f: Filters, today: datetime.date, groups: dict | None = None) -> dict:
+    """Held meetings with attendance recorded / held meetings; on time = first mark by the end of the next day."""
+    total = (meetings(f, today, ["total"]) if groups is None else groups)["total"][0]
+    return {"recorded": Rate(total["recorded"], total["held"]), "on_time": Rate(total["on_time"], total["held"])}
+
+
+def provider_attendance(
+    f: Filters, today: datetime.date, *, mark_groups: dict | None = None, meeting_groups: dict | None = None
+) -> dict:
+    """Per provider: attendance rate over held meetings, and reporting completeness (both from marks)."""
+    mark_groups = marks(f, ["provider"]) if mark_groups is None else mark_groups
+    meeting_groups = meetings(f, today, ["provider"]) if meeting_groups is None else meeting_groups
     by_provider = {}
-    for row in marks:
-        by_provider.setdefault(row["package__provider"], {})["attendance"] = Rate(row["present"], row["marked"])
-    for row in held:
-        by_provider.setdefault(row["package__provider"], {})["reporting"] = Rate(row["recorded"], row["held"])
+    for row in mark_groups["provider"]:
+        by_provider.setdefault(row["provider"], {})["attendance"] = Rate(row["present"], row["marked"])
+    for row in meeting_groups["provider"]:
+        by_provider.setdefault(row["provider"], {})["reporting"] = Rate(row["recorded"], row["held"])
     return by_provider
 
 
@@ -743,27 +935,26 @@ def with_provider_attendance(league: list[dict], attendance: dict) -> list[dict]
     ]
 
 
-def charts(f: Filters, today: datetime.date, rounds: list[RoundOutcome]) -> dict:
+def charts(
+    f: Filters,
+    today: datetime.date,
+    rounds: list[RoundOutcome],
+    *,
+    people_groups: dict | None = None,
+    package_groups: dict | None = None,
+) -> dict:
     """Data for Chart.js: by category and wave; outcomes by round; packages by status."""
+    people_groups = people(f, ["chart"]) if people_groups is None else people_groups
+    package_groups = packages(f, ["status"]) if package_groups is None else package_groups
     category_labels = dict(TrainingPackage.Category.choices)
-    by_wave = (
-        f.enrollments()
-        .values("package__cohort__number", "package__cohort__program__fiscal_year", "package__category")
-        .annotate(
-            enrolled=Count("participant", distinct=True, filter=Q(status__in=SEATED)),
-            completers=Count("participant", distinct=True, filter=Q(status=Enrollment.Status.COMPLETED)),
-        )
-        .order_by("package__cohort__program__fiscal_year", "package__cohort__number", "package__category")
-    )
     waves, series = [], {}
-    for row in by_wave:
-        wave = f"G{row['package__cohort__number']}/{row['package__cohort__program__fiscal_year']}"
+    for row in people_groups["chart"]:
+        wave = _wave_label(row)
         if wave not in waves:
             waves.append(wave)
-        label = str(category_labels.get(row["package__category"], row["package__category"]))
+        label = str(category_labels.get(row["category"], row["category"]))
         series.setdefault(label, {})[wave] = (row["enrolled"], row["completers"])
-    status_counts = f.packages().values("status").annotate(n=Count("pk")).order_by("status")
-    package_status = {row["status"]: row["n"] for row in status_counts}
+    package_status = {row["package_status"]: row["planned"] for row in package_groups["status"]}
     return {
         "waves": waves,
         "categories": [

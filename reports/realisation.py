@@ -28,17 +28,20 @@ records change).
 """
 
 import calendar
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import BigIntegerField, Case, Count, F, IntegerField, Max, OuterRef, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import translation
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from participants.models import Enrollment
 from programs.models import JOB_SEEKER_TRAINING_SUB_ACTIVITY, Expenditure, Program, Session, TrainingPackage
-from reports.caching import cached
+from reports.caching import latest, refresh_kept
 from reports.indicators import Rate
 
 # The periods of a program year: key -> (the month the period ends with, its name).
@@ -70,7 +73,7 @@ SUB_ACTIVITY_NAMES = {
 }
 UNIT = gettext_lazy("people")  # the satuan of the volume
 
-PANEL_SECONDS = 24 * 3600  # the panel's key holds the day; this only clears out old entries
+PANEL_SECONDS = 24 * 3600  # the version holds the day; this only bounds how long a panel is believed
 
 
 @dataclass(frozen=True)
@@ -383,6 +386,7 @@ class RealisationPanel:
     pagu: int
     spent: int
     quarters: list[QuarterFigures] = field(default_factory=list)
+    stale: bool = False  # computed before the latest changes; newer figures are being computed
 
 
 def latest_year() -> int | None:
@@ -429,12 +433,35 @@ def panel_figures(*, year: int, today: datetime.date) -> RealisationPanel:
 def realisation_panel(*, year: int | None, today: datetime.date) -> RealisationPanel | None:
     """The panel of the dashboard's year, or of the latest program year; None when there is no program.
 
-    Kept in the cache under the data version (reports/caching.py): spending entries, packages,
-    enrollments and programs bump it (reports/apps.py). Meetings do not, so the panel leaves them out.
+    Kept in the cache under the data version (reports/caching.py `latest`): spending entries,
+    packages, enrollments and programs bump it (reports/apps.py); after a change the panel last
+    computed is shown while realisation_panel_refresh computes the new one. Meetings do not bump
+    the version, so the panel leaves them out.
     """
+    selection = [year, get_language()]
+    kept = latest(
+        "realisation-panel",
+        selection,
+        lambda: _panel(year, today),
+        day=today,
+        max_age=PANEL_SECONDS,
+        refresh=lambda: realisation_panel_refresh.enqueue(selection, today.isoformat()),
+    )
+    if not kept.value:
+        return None
+    return dataclasses.replace(kept.value, stale=kept.stale) if kept.stale else kept.value
 
-    def compute():
-        chosen = year or latest_year()
-        return panel_figures(year=chosen, today=today) if chosen else False
 
-    return cached("realisation-panel", (year, today.isoformat()), compute, seconds=PANEL_SECONDS) or None
+def _panel(year: int | None, today: datetime.date) -> RealisationPanel | bool:
+    chosen = year or latest_year()
+    return panel_figures(year=chosen, today=today) if chosen else False
+
+
+@task()
+def realisation_panel_refresh(selection: list, day: str) -> None:
+    """Compute the dashboard's realisation panel again and keep it (enqueued by realisation_panel)."""
+    year, language = selection
+    with translation.override(language):
+        refresh_kept(
+            "realisation-panel", selection, day=day, max_age=PANEL_SECONDS, compute=lambda today: _panel(year, today)
+        )

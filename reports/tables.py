@@ -1,4 +1,6 @@
-"""The dashboard's figures as typed tables: one source for the page, the print view, the exports and open data.
+"""The dashboard's figures as typed tables: one source for the page, the print view and the exports.
+
+The open data under /data/ has tables of its own, rounded for publication (reports/open_data.py).
 
 Every cell is written from its column's Kind. The HTML of a NUMBER cell (a mean score, a median of
 days) is Cell.number; the other kinds are written by reports/templatetags/dashboard.py's `formatted`.
@@ -9,19 +11,19 @@ import enum
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils import timezone, translation
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from participants.models import Outcome
-from pekalongan_training.formatting import half_up
+from pekalongan_training.formatting import half_up, number
 from pekalongan_training.spreadsheets import Count, Money, Percent, Points
 from reports import indicators
-from reports.caching import cached
+from reports.caching import latest, refresh_kept
 from reports.indicators import Filters
 
-SMALL_CELL = 5  # open data: a count of fewer people than this is not published; the dashboard: counts only
+SMALL_CELL = 5  # a row about fewer people than this shows its counts only
 
 
 class Kind(enum.Enum):
@@ -41,8 +43,7 @@ class Kind(enum.Enum):
 class Column:
     title: str
     kind: Kind | None  # None only for the headline's value column: each row's measure says (Table.cells)
-    public: bool = True  # open data may publish it
-    suppress_small: bool = True  # about people: open data and the dashboard protect small groups (packages: False)
+    suppress_small: bool = True  # about people: small groups show their counts only (packages: False)
     key: str = ""  # for the page's figure cards, which pick a measure out of the headline
     decimals: int = 0  # Kind.NUMBER: how many decimals it is written with
 
@@ -72,7 +73,7 @@ class Cell:
         if self.value is None or isinstance(self.value, Withheld):
             return "–"
         decimals = self.column.decimals
-        return number_format(half_up(self.value, decimals), decimal_pos=decimals, force_grouping=True)
+        return number(half_up(self.value, decimals), decimals)
 
 
 @dataclass(frozen=True)
@@ -100,55 +101,103 @@ class Table:
 
 
 def dashboard_data(f: Filters, today: datetime.date) -> dict:
-    """Every figure of the dashboard, from the cache when the records have not changed (reports/caching.py).
+    """Every figure of the dashboard, as last computed for the selection (reports/caching.py).
 
-    Computing them takes a fixed number of queries however many people there are.
+    After a change, the figures computed before it are served (`figures_stale`, `figures_computed_at`)
+    while dashboard_refresh computes the new ones in the task queue; only a selection never computed
+    is computed here. Computing them takes a fixed number of queries however many people there are.
     """
-    selection = (f.key(), today.isoformat(), get_language())
-    data = cached("figures", selection, lambda: _figures(f, today), seconds=FIGURES_SECONDS)
-    marks = cached(
-        "attendance",
-        selection,
-        lambda: _attendance_figures(f, today),
-        seconds=settings.DASHBOARD_ATTENDANCE_SECONDS,
+    selection = [list(f.key()), get_language()]
+    data, marks = (
+        latest(
+            part,
+            selection,
+            lambda part=part: PARTS[part][0](f, today),
+            day=today,
+            max_age=PARTS[part][1](),
+            refresh=lambda part=part: dashboard_refresh.enqueue(part, selection, today.isoformat()),
+        )
+        for part in PARTS
     )
-    league = indicators.with_provider_attendance(data.pop("league_outcomes"), marks.pop("by_provider"))
+    figures, attendance = dict(data.value), dict(marks.value)
+    league = indicators.with_provider_attendance(figures.pop("league_outcomes"), attendance.pop("by_provider"))
     minutes = max(1, settings.DASHBOARD_ATTENDANCE_SECONDS // 60)
-    return {**data, **marks, "league": league, "attendance_minutes": minutes}
+    return {
+        **figures,
+        **attendance,
+        "league": league,
+        "attendance_minutes": minutes,
+        "figures_computed_at": data.computed_at,
+        "figures_stale": data.stale,
+        # What the figures' pages are written from: the selection and language, and each part as
+        # computed (its data version and time). templates/reports/dashboard.html keeps the page's
+        # tables, written once, under it.
+        "figures_stamp": "|".join(
+            [repr(selection), data.version, data.computed_at.isoformat(), marks.version, marks.computed_at.isoformat()]
+        ),
+    }
 
 
-FIGURES_SECONDS = 24 * 3600  # the selection's key holds the day; this only clears out old entries
+@task()
+def dashboard_refresh(part: str, selection: list, day: str) -> None:
+    """Compute one part of a selection's figures and keep them (enqueued by dashboard_data)."""
+    filters, language = selection
+    compute, max_age = PARTS[part]
+    with translation.override(language):
+        refresh_kept(
+            part, selection, day=day, max_age=max_age(), compute=lambda today: compute(Filters(*filters), today)
+        )
+
+
+FIGURES_SECONDS = 24 * 3600  # the version holds the day; this only bounds how long figures are believed
 
 
 def _figures(f: Filters, today: datetime.date) -> dict:
-    """The figures that change with enrollments, outcomes and packages (not with marks)."""
-    counts = indicators.headcounts(f)
-    rounds = indicators.outcomes(f, today)
+    """The figures that change with enrollments, outcomes and packages (not with marks).
+
+    Three statements however many people: the people, the follow-ups and the packages, each family
+    computed once in one pass (reports/one_pass.py) and read by every indicator made from it.
+    """
+    people = indicators.people(f)
+    follow_ups = indicators.follow_ups(f, today)
+    packages = indicators.packages(f)
+    counts = indicators.headcounts(f, people)
+    rounds = indicators.outcomes(f, today, follow_ups)
     return {
         "counts": counts,
-        "completion": indicators.completion_rate(f),
-        "certification": indicators.certification_rate(f),
-        "realization": indicators.realization(f),
-        "costs": indicators.costs(f, counts),
+        "completion": indicators.completion_rate(f, people),
+        "certification": indicators.certification_rate(f, people),
+        "realization": indicators.realization(f, packages),
+        "costs": indicators.costs(f, counts, packages),
         "rounds": rounds,
-        "waiting_time": indicators.waiting_time(f),
-        "answers": indicators.follow_up_answers(f, today),
-        "domicile": indicators.by_domicile(f),
-        "person": indicators.by_person(f),
-        "program": indicators.by_program(f),
-        "league_outcomes": indicators.provider_outcomes(f, today),
-        "charts": indicators.charts(f, today, rounds),
+        "waiting_time": indicators.waiting_time(f, follow_ups),
+        "answers": indicators.follow_up_answers(f, today, follow_ups),
+        "domicile": indicators.by_domicile(f, people),
+        "person": indicators.by_person(f, people),
+        "program": indicators.by_program(f, people),
+        "league_outcomes": indicators.provider_outcomes(
+            f, today, people_groups=people, follow_up_groups=follow_ups, package_groups=packages
+        ),
+        "charts": indicators.charts(f, today, rounds, people_groups=people, package_groups=packages),
     }
 
 
 def _attendance_figures(f: Filters, today: datetime.date) -> dict:
-    """The figures made from attendance marks, and when they were computed."""
+    """The figures made from attendance marks, and when they were computed (two statements: marks, meetings)."""
+    marks, meetings = indicators.marks(f), indicators.meetings(f, today)
     return {
-        "attendance": indicators.attendance(f, today),
-        "reporting": indicators.reporting(f, today),
-        "by_provider": indicators.provider_attendance(f, today),
+        "attendance": indicators.attendance(f, today, marks),
+        "reporting": indicators.reporting(f, today, meetings),
+        "by_provider": indicators.provider_attendance(f, today, mark_groups=marks, meeting_groups=meetings),
         "attendance_computed_at": timezone.now(),
     }
+
+
+# The dashboard's two parts: how to compute each, and for how long (seconds) its figures are fresh.
+PARTS = {
+    "figures": (_figures, lambda: FIGURES_SECONDS),
+    "attendance": (_attendance_figures, lambda: settings.DASHBOARD_ATTENDANCE_SECONDS),
+}
 
 
 def _label(title: str) -> Column:
@@ -168,8 +217,7 @@ def _number(title: str, decimals: int, **flags) -> Column:
 
 
 def _money(title: str, **flags) -> Column:
-    """Money per head and the median (one income can be the median) are not published as open data."""
-    return Column(title, Kind.MONEY, public=False, **flags)
+    return Column(title, Kind.MONEY, **flags)
 
 
 def _group_table(key, title, first_column, rows):
@@ -251,8 +299,7 @@ def tables(data: dict) -> list[Table]:
             _rate(_("Employment rate (of due)"), key="employment"),
             _rate(_("Employment rate (of reached)")),
             _rate(_("Response rate"), key="response"),
-            # A difference of small counts: not published as open data.
-            Column(_("Change from intake (points)"), Kind.POINTS, public=False),
+            Column(_("Change from intake (points)"), Kind.POINTS),
             _rate(_("Training-related work")),
             _money(_("Median monthly income (Rp)")),
         ],
@@ -329,8 +376,7 @@ def _alumni_tables(data: dict) -> list[Table]:
         [
             _label(_("Completers")),
             _count(_("Known start date (n)")),
-            # One person's wait can be the median: not published as open data, like the median income.
-            _number(_("Median waiting time (days)"), 0, public=False),
+            _number(_("Median waiting time (days)"), 0),
             _rate(_("Within 3 months")),
             _rate(_("4-6 months")),
             _rate(_("7-12 months")),
@@ -454,7 +500,7 @@ def _protected_row(table: Table, row: list, whole: bool) -> list:
 
 
 def protected(table: Table, *, whole: bool) -> Table:
-    """The table for the dashboard, the print view and the exports (open data has its own rule, open_data_rows).
+    """The table for the dashboard, the print view and the exports.
 
     whole: the selection itself holds fewer than 5 people, so every row shows counts only.
     """
@@ -546,63 +592,3 @@ def _spreadsheet_cells(cell: Cell) -> list:
     if kind is Kind.NUMBER:
         return [None if value is None else half_up(value, cell.column.decimals)]
     return [str(value)]
-
-
-# --- open data ----------------------------------------------------------------------------------
-
-
-def _small(value: int) -> bool:
-    return 0 < value < SMALL_CELL
-
-
-def _risky(cell: Cell) -> bool:
-    """A count of 1-4 people, or a rate whose yes or no part is 1-4 people or whose base is under 5."""
-    if not cell.column.suppress_small:
-        return False
-    value = cell.value
-    if cell.column.kind is Kind.RATE:
-        return value.denominator < SMALL_CELL or _small(value.numerator) or _small(value.denominator - value.numerator)
-    return cell.column.kind is Kind.COUNT and value is not None and _small(value)
-
-
-def _published(cell: Cell):
-    """A cell as open data publishes it: counts and rupiah as whole numbers, rates as percentages with one decimal."""
-    kind, value = cell.column.kind, cell.value
-    if value is None:
-        return None
-    if kind is Kind.RATE:
-        return None if value.percent is None else float(half_up(value.percent, 1))
-    if kind is Kind.POINTS:
-        return float(half_up(value, 1))
-    if kind is Kind.NUMBER:
-        rounded = half_up(value, cell.column.decimals)
-        return float(rounded) if cell.column.decimals else int(rounded)
-    return value
-
-
-def open_data_rows(table: Table) -> tuple[list[str], list[list]]:
-    """The table for publication: columns that could single out a person left out, small cells suppressed.
-
-    A row with any count of 1-4 people is suppressed whole (its other figures could give it away),
-    and when only one row of a table is suppressed, the next smallest is too, so that it cannot be
-    worked out from a total elsewhere. Columns flagged suppress_small=False (counts of packages,
-    which are not people) are published as they are; columns not public are left out.
-    """
-    typed = table.typed_rows
-    if any(column.kind is None for column in table.columns):  # the headline: one measure a row
-        rows = [cells for cells in typed if cells[1].column.public]
-        return [column.title for column in table.columns], [
-            [cells[0].value, None if _risky(cells[1]) else _published(cells[1])] for cells in rows
-        ]
-    keep = [i for i, column in enumerate(table.columns) if column.public]
-    columns = [table.columns[i].title for i in keep]
-    rows = [[cells[i] for i in keep] for cells in typed]
-    suppressed = [any(_risky(cell) for cell in cells[1:]) for cells in rows]
-    if sum(suppressed) == 1 and len(rows) > 1:
-        others = [i for i, hidden in enumerate(suppressed) if not hidden]
-        smallest = min(others, key=lambda i: rows[i][1].value if rows[i][1].column.kind is Kind.COUNT else 0)
-        suppressed[smallest] = True
-    return columns, [
-        [cells[0].value, *([None] * (len(cells) - 1) if hidden else [_published(cell) for cell in cells[1:]])]
-        for cells, hidden in zip(rows, suppressed, strict=True)
-    ]

@@ -1,5 +1,8 @@
 """The officials' dashboard, its definitions, and its exports. Aggregates only: no personal data.
 
+The figures are not rounded (officials are entitled to them): every export and the print view say
+on their first line that they are internal, and where the open data for publication is (/data/).
+
 The DBHCHT realisation report (reports/realisation.py), for the same people:
 
     GET /dashboard/realisasi/?year=2026&period=q3&as_of=2026-09-30   the page, with its definitions
@@ -14,44 +17,34 @@ default is shown, with a message beside the field.
 
 import dataclasses
 import datetime
-import json
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from participants.public_pages import dinas_contact
 from pekalongan_training.params import whole_number
 from pekalongan_training.roles import is_dinas_staff, is_official, role_required
-from pekalongan_training.spreadsheets import (
-    OPEN_DATA,
-    Count,
-    Money,
-    Percent,
-    Sheet,
-    csv_response,
-    spreadsheet_response,
-    xlsx_response,
-)
+from pekalongan_training.spreadsheets import Count, Money, Percent, Sheet, spreadsheet_response, xlsx_response
 from programs.models import Program
+from reports.disclosure import MIN_RATE_BASE
 from reports.forms import DashboardFilterForm
 from reports.realisation import PERIODS, UNIT, period_of, realisation_panel, realisation_report
 from reports.tables import (
     dashboard_data,
     dashboard_tables,
     figure_cards,
-    open_data_rows,
     protected_charts,
     small_selection,
     spreadsheet_rows,
-    tables,
 )
 
 
@@ -76,13 +69,33 @@ def _small_note() -> str:
     return _("Fewer than 5 people in this selection: only counts are shown.")
 
 
-def _header_lines(form, today, data) -> list[list[str]]:
+def _internal_note(request) -> str:
+    """The first line of the exports and the print view: the figures are not rounded, not for publication.
+
+    Officials are entitled to the true figures; what may be published is the open data, whose
+    counts are rounded (reports/disclosure.py). A file forwarded beyond the office says so itself.
+    """
+    return _("Internal: for Dinperinaker staff and officials, not for publication. Open data: %(url)s") % {
+        "url": request.build_absolute_uri(reverse("data:index"))
+    }
+
+
+def _stale_note(data) -> str:
+    """Said when the figures were computed before the latest changes (reports/caching.py `latest`)."""
+    return _("These figures were computed at %(time)s WIB and may not yet show the latest records.") % {
+        "time": date_format(timezone.localtime(data["figures_computed_at"]), "j F Y, H.i")
+    }
+
+
+def _header_lines(request, form, today, data) -> list[list[str]]:
     described = form.described() or [(_("Filters"), _("none (all records)"))]
     computed = timezone.localtime(data["attendance_computed_at"]).strftime("%H:%M")
     return [
+        [_internal_note(request)],
         [_("Job training, Dinperinaker Kota Pekalongan")],
         [_("Figures as of %(date)s; cancelled packages left out.") % {"date": today.isoformat()}],
         [_("Attendance and reporting figures computed at %(time)s WIB.") % {"time": computed}],
+        *([[_stale_note(data)]] if data["figures_stale"] else []),
         *([label, value] for label, value in described),
         *([[_small_note()]] if small_selection(data) else []),
         [_("Definitions: /dashboard/indicators/")],
@@ -93,6 +106,7 @@ def _header_lines(form, today, data) -> list[list[str]]:
 @dashboard_view
 def dashboard(request):
     form, today, data = _data(request)
+    panel = realisation_panel(year=form.filters().year, today=today)
     shown = dashboard_tables(data)
     charts = {**protected_charts(data["charts"], data), "outcome_labels": {"pending": _("Pending")}}
     return render(
@@ -108,15 +122,16 @@ def dashboard(request):
             "charts": charts,
             "small_selection": small_selection(data),
             "small_note": _small_note(),
+            "stale_note": _stale_note(data) if data["figures_stale"] or (panel and panel.stale) else "",
             # templates/reports/_realisation_panel.html: the year filtered on, else the latest program year.
-            "realisation_panel": realisation_panel(year=form.filters().year, today=today),
+            "realisation_panel": panel,
         },
     )
 
 
 @dashboard_view
 def indicator_definitions(request):
-    return render(request, "reports/indicators.html")
+    return render(request, "reports/indicators.html", {"min_rate_base": MIN_RATE_BASE})
 
 
 @dashboard_view
@@ -133,6 +148,8 @@ def print_view(request):
             **data,
             "small_selection": small_selection(data),
             "small_note": _small_note(),
+            "internal_note": _internal_note(request),
+            "stale_note": _stale_note(data) if data["figures_stale"] else "",
         },
     )
 
@@ -141,7 +158,7 @@ def print_view(request):
 def export(request, fmt):
     """The tables as one sheet under the filters, for Excel (reports/urls.py lets only csv and xlsx through)."""
     form, today, data = _data(request)
-    rows, bold = _header_lines(form, today, data), set()
+    rows, bold = _header_lines(request, form, today, data), {0}  # A1: internal, not for publication
     for table in dashboard_tables(data):
         bold |= {len(rows), len(rows) + 1}  # the table's title and its header
         rows += [[table.title], *spreadsheet_rows(table), []]
@@ -149,36 +166,15 @@ def export(request, fmt):
     return spreadsheet_response(fmt, f"dasbor-pelatihan-{today.isoformat()}", sheet)
 
 
-@dashboard_view
-def open_data(request, fmt):
-    """Aggregates for publication: any cell counting fewer than 5 people is left empty (suppressed)."""
-    form, today, data = _data(request)
-    sections = tables(data)
-    name = f"data-terbuka-pelatihan-{today.isoformat()}"
-    if fmt == "csv":
-        rows = [["table", "group", "measure", "value"]]
-        for table in sections:
-            columns, published = open_data_rows(table)
-            for row in published:
-                rows += [[table.key, row[0], column, cell] for column, cell in zip(columns[1:], row[1:], strict=True)]
-        return csv_response(name, rows, style=OPEN_DATA)
-    payload = {
-        "title": "Pelatihan kerja Dinperinaker Kota Pekalongan",
-        "as_of": today.isoformat(),
-        "filters": dict(form.described()),
-        "suppression": _("Counts of 1 to 4 people, and rates over fewer than 5, are left empty (null)."),
-        "definitions": request.build_absolute_uri("/dashboard/indicators/"),
-        "tables": [
-            {"key": table.key, "title": table.title, "columns": columns, "rows": rows}
-            for table in sections
-            for columns, rows in [open_data_rows(table)]
-        ],
-    }
-    response = HttpResponse(
-        json.dumps(payload, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, f"{name}.json")
-    return response
+@require_safe
+def open_data_moved(request, fmt):
+    """The old /dashboard/open-data.csv and .json: moved for good to /data/ (reports/data_views.py).
+
+    Public, unlike the dashboard: the redirect gives away nothing, and portals and scripts that
+    harvested the old addresses (without a login) are sent to where the open data now is. The
+    filters of the old query string mean nothing there and are dropped.
+    """
+    return HttpResponsePermanentRedirect(reverse("data:index"))
 
 
 # --- the DBHCHT realisation report --------------------------------------------------------------

@@ -203,7 +203,7 @@ def test_follow_up_form(client, world, data):
 @given(params=form_data(["year", "wave", "category", "kecamatan", "provider", "vocation", "funding"]))
 def test_dashboard_filters(client, world, params):
     client.force_login(factories.OfficialFactory())
-    for name, args in (("dashboard:index", []), ("dashboard:export", ["csv"]), ("dashboard:open-data", ["json"])):
+    for name, args in (("dashboard:index", []), ("dashboard:export", ["csv"]), ("dashboard:print", [])):
         response = client.get(reverse(name, args=args), params)
         assert response.status_code in (200, 400)
         assert SCRIPT not in response.content.decode("utf-8", errors="ignore")

@@ -72,6 +72,9 @@ MATRIX = {
     "provider:session-all-present": same(405),
     "provider:attendance-mark": same(405),
     "provider:session-move": portal(),
+    "provider:service-worker": same(200),  # public: code and addresses only, no data
+    "provider:offline-pages": portal(list_page=True),  # each operator's own meetings
+    "provider:offline": portal(list_page=True),
     "intake:import-upload": STAFF_ONLY,
     "intake:import-preview": {**STAFF_ONLY, "superuser": 404},  # a preview belongs to whoever uploaded it
     "intake:import-template": STAFF_ONLY,
@@ -120,7 +123,7 @@ MATRIX = {
     "dashboard:indicators": DASHBOARD,
     "dashboard:print": DASHBOARD,
     "dashboard:export": DASHBOARD,
-    "dashboard:open-data": DASHBOARD,
+    "dashboard:open-data": same(301),  # the old open-data addresses: moved for good to /data/, for anyone
 }
 
 
@@ -306,6 +309,9 @@ GET_ONLY = {
     "provider:package-detail",
     "provider:package-export",
     "provider:package-attendance-sheet",
+    "provider:service-worker",
+    "provider:offline-pages",
+    "provider:offline",
     "intake:import-template",
     "public:package-list",
     "public:receipt",

@@ -61,7 +61,7 @@ from participants.models import FollowUpInvitation, Outcome
 from pekalongan_training.dates import add_months
 from reports import indicators
 from reports.indicators import Filters, Rate
-from reports.tables import Kind, dashboard_data, open_data_rows, tables
+from reports.tables import Kind, dashboard_data, tables
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -277,7 +277,7 @@ def test_the_tables_type_every_new_figure(alumni):
         by_key = {table.key: table for table in tables(dashboard_data(Filters(), alumni["today"]))}
     waiting = by_key["waiting_time"]
     assert waiting.rows == [[waiting.rows[0][0], 11, 92, Rate(4, 11), Rate(4, 11), Rate(2, 11), Rate(1, 11)]]
-    assert waiting.columns[2].kind is Kind.NUMBER and not waiting.columns[2].public
+    assert waiting.columns[2].kind is Kind.NUMBER
     channels = by_key["channels"]
     assert [row[1:] for row in channels.rows] == [
         [14, 7, 5, Rate(4, 7), 6, 4, Rate(4, 6), Rate(9, 14)],
@@ -346,18 +346,6 @@ def test_the_print_view_and_the_csv_have_them(client, alumni):
     assert waiting[1:5] == ["11", "92", "36,4%", "11"]
 
 
-def test_open_data_leaves_the_median_out_and_suppresses_small_cells(alumni):
-    with translation.override("id"):
-        by_key = {table.key: table for table in tables(dashboard_data(Filters(), alumni["today"]))}
-        columns, rows = open_data_rows(by_key["waiting_time"])
-        assert _title("Median waiting time (days)") not in columns
-        # 1 person waited over 12 months (and 2 for 7-12): the row is left empty.
-        assert rows[0][1:] == [None] * 5
-        _columns, satisfaction = open_data_rows(by_key["satisfaction"])
-        # Every round has a score given by 1 to 4 people: all rows left empty.
-        assert all(row[1:] == [None] * 7 for row in satisfaction)
-
-
 def test_a_small_selection_shows_counts_only(client, alumni):
     """Provider B: 5 completers, 3 with a known first work: the waiting time shows its count only."""
     client.force_login(factories.OfficialFactory())
@@ -396,15 +384,15 @@ def test_the_new_indicators_take_a_fixed_number_of_queries(client, django_captur
             indicators.follow_up_answers(Filters(), today)
         return len(queries)
 
-    # Waiting time: the bands, then the middle one or two; the answers: one for the outcomes, one for the links.
-    assert count() == 4
+    # One statement each (reports/one_pass.py): the waiting time with its median, the answers with the links.
+    assert count() == 2
     client.force_login(factories.OfficialFactory())
     url = reverse("dashboard:index")
     with CaptureQueriesContext(connection) as few:
         assert client.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):  # committed writes: the cached figures go
         _alumni(package, 60)
-    assert count() == 4
+    assert count() == 2
     with CaptureQueriesContext(connection) as many:
         page = client.get(url)
     assert page.status_code == 200 and len(many) == len(few)

@@ -1,6 +1,7 @@
 """The dashboard's figures come from the cache until a write they count is committed (reports/caching.py)."""
 
 import datetime
+import re
 import threading
 import time
 from importlib import import_module
@@ -13,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from participants import imports
 from participants.models import Attendance, Enrollment
@@ -24,7 +26,7 @@ from participants.services import (
     participant_anonymise,
 )
 from pekalongan_training.dates import add_months
-from reports import caching
+from reports import caching, tables
 from reports.caching import cached, data_version, figures_key
 from tests import factories
 from tests.participants.test_imports import GOOD, csv_bytes
@@ -67,9 +69,29 @@ def test_a_second_view_takes_its_figures_from_the_cache(official, running):
     with CaptureQueriesContext(connection) as second:
         again = _dashboard(official)
     counted = [q["sql"] for q in first.captured_queries if "participants_enrollment" in q["sql"]]
-    assert len(counted) > 10
+    assert len(counted) >= 3  # at least the people, the follow-ups and the marks (reports/one_pass.py)
     assert not [q["sql"] for q in second.captured_queries if "participants_enrollment" in q["sql"]]
     assert _figure(content, "enrolled") == _figure(again, "enrolled") == "5"
+
+
+def test_a_second_view_writes_no_table_again(official, running, monkeypatch):
+    """The page's tables are kept as written for the figures they show: a second view of the same
+    figures writes none of their rows (most of a view's time at province size)."""
+    written = []
+    typed_rows = tables.Table.typed_rows.fget
+
+    def counted(table):
+        written.append(table.key)
+        return typed_rows(table)
+
+    monkeypatch.setattr(tables.Table, "typed_rows", property(counted))
+    content = _dashboard(official)
+    in_the_page_only = {"realization", "kecamatan", "kelurahan", "disability", "satisfaction"}
+    assert in_the_page_only <= set(written)
+    written.clear()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')  # masked anew on each page
+    assert token.sub("", _dashboard(official)) == token.sub("", content)
+    assert not in_the_page_only & set(written)
 
 
 def test_a_committed_enrollment_shows_on_the_next_view(official, running, django_capture_on_commit_callbacks):
@@ -178,7 +200,10 @@ def test_a_mark_shows_in_the_attendance_figures_within_the_refresh_period(
         attendance_record(session=session, enrollment=people[1], status="absent", actor=operator)
     assert data_version() == version  # marks leave the other figures in the cache
     assert _figure(_dashboard(official), "attendance-rate").startswith("100,0% dari 1")
-    monkeypatch.setattr("django.core.cache.backends.locmem.time", _Later(settings.DASHBOARD_ATTENDANCE_SECONDS + 1))
+    later = settings.DASHBOARD_ATTENDANCE_SECONDS + 1
+    monkeypatch.setattr("django.core.cache.backends.locmem.time", _Later(later))
+    now = timezone.now
+    monkeypatch.setattr(caching.timezone, "now", lambda: now() + datetime.timedelta(seconds=later))
     assert _figure(_dashboard(official), "attendance-rate").startswith("50,0% dari 2")
 
 
@@ -271,3 +296,152 @@ def test_migrate_makes_the_table_of_the_production_cache(settings):
     assert "figures_t" in connection.introspection.table_names()
     cache.set("reports:probe", {"enrolled": 3})
     assert cache.get("reports:probe") == {"enrolled": 3}
+
+
+# --- after a change: the previous figures at once, the new ones computed in the background ----------
+
+
+@pytest.fixture
+def later_queue(settings):
+    """A task queue that runs its tasks when the test says (the database backend's worker in production)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    from django_tasks import task_backends
+
+    queue = task_backends["default"]
+    queue.clear()
+    return queue
+
+
+def _queued(queue) -> list:
+    """The dashboard's parts waiting to be computed, and the realisation panel."""
+    return [result.args[0] if result.task.name == "dashboard_refresh" else result.task.name for result in queue.results]
+
+
+def _run(queue):
+    """Run what the worker would, in order, and empty the queue; answer what was run."""
+    queued, results = _queued(queue), list(queue.results)
+    queue.clear()
+    for result in results:
+        result.task.call(*result.args, **result.kwargs)
+    return queued
+
+
+def test_after_a_change_the_previous_figures_are_served_while_the_new_ones_are_computed_once(
+    official, running, later_queue, django_capture_on_commit_callbacks
+):
+    package = running[0]
+    assert _figure(_dashboard(official), "enrolled") == "5"  # never computed: computed in the request
+    official.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    _dashboard(official)  # the English figures are computed apart
+    del official.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert not later_queue.results
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.EnrollmentFactory(package=package)
+    with CaptureQueriesContext(connection) as served:
+        content = _dashboard(official)
+    assert _figure(content, "enrolled") == "5"  # the previous figures, at once
+    assert not [q["sql"] for q in served.captured_queries if "participants_enrollment" in q["sql"]]
+    assert "figures-stale" in content
+    official.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = _dashboard(official)
+    computed = date_format(timezone.localtime(), "j F Y")
+    assert f"These figures were computed at {computed}, " in english
+    assert "WIB and may not yet show the latest records. The new figures are being computed" in english
+    export = official.get(reverse("dashboard:export", args=["csv"])).content.decode()
+    assert "WIB and may not yet show the latest records." in export
+    del official.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert _figure(_dashboard(official), "enrolled") == "5"  # still computing: asked once only
+    assert _run(later_queue) == ["figures", "attendance", "realisation_panel_refresh"] * 2  # id, en
+    content = _dashboard(official)
+    assert _figure(content, "enrolled") == "6"
+    assert "figures-stale" not in content
+    assert not later_queue.results
+
+
+def test_a_write_while_the_figures_are_computed_leaves_them_stale(
+    official, running, later_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    package = running[0]
+    _dashboard(official)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.EnrollmentFactory(package=package)
+    _dashboard(official)
+    for part, (compute, max_age) in tables.PARTS.items():
+
+        def computed_during_a_write(f, today, compute=compute):
+            caching._new_version()  # a write committed while the figures are computed
+            return compute(f, today)
+
+        monkeypatch.setitem(tables.PARTS, part, (computed_during_a_write, max_age))
+    _run(later_queue)
+    monkeypatch.undo()
+    assert "figures-stale" in _dashboard(official)  # the next view asks again
+    assert _queued(later_queue) == ["figures", "attendance"]  # the panel was computed after the last write
+
+
+def test_a_refresh_the_queue_never_ran_is_computed_in_the_request_after_a_while(
+    official, running, later_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    package = running[0]
+    _dashboard(official)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.EnrollmentFactory(package=package)
+    assert _figure(_dashboard(official), "enrolled") == "5"
+    now = time.time
+    monkeypatch.setattr(caching.time, "time", lambda: now() + caching.REFRESH_PATIENCE + 1)
+    content = _dashboard(official)
+    assert _figure(content, "enrolled") == "6"
+    assert "figures-stale" not in content
+
+
+def test_the_next_morning_the_days_figures_are_served_stale_then_refreshed(official, running, later_queue, monkeypatch):
+    _dashboard(official)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr("reports.views.timezone.localdate", lambda: tomorrow)
+    assert "figures-stale" in _dashboard(official)
+    assert _queued(later_queue) == ["figures", "attendance", "realisation_panel_refresh"]
+    assert {result.args[-1] for result in later_queue.results} == {tomorrow.isoformat()}
+    _run(later_queue)
+    assert "figures-stale" not in _dashboard(official)
+
+
+def test_a_refresh_that_finds_the_figures_computed_since_computes_nothing(
+    official, running, later_queue, django_capture_on_commit_callbacks
+):
+    _dashboard(official)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.EnrollmentFactory(package=running[0])
+    _dashboard(official)
+    results = list(later_queue.results)
+    _run(later_queue)  # the worker computes them
+    with CaptureQueriesContext(connection) as again:
+        for result in results:  # the same tasks queued twice, say by two app servers
+            result.task.call(*result.args, **result.kwargs)
+    assert not [q["sql"] for q in again.captured_queries if "participants_enrollment" in q["sql"]]
+
+
+def test_while_writes_go_on_the_queue_holds_one_refresh_per_part_and_selection(
+    official, running, later_queue, django_capture_on_commit_callbacks
+):
+    _dashboard(official)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            factories.EnrollmentFactory(package=running[0])
+        _dashboard(official)
+    assert _queued(later_queue) == ["figures", "attendance", "realisation_panel_refresh"]
+
+
+def test_figures_computed_moments_ago_are_not_computed_again_yet(
+    official, running, later_queue, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    settings.DASHBOARD_REFRESH_SECONDS = 60
+    _dashboard(official)
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.EnrollmentFactory(package=running[0])
+    content = _dashboard(official)
+    assert "figures-stale" in content and _figure(content, "enrolled") == "5"
+    assert not later_queue.results  # computed moments ago: the worker is not asked yet
+    now = timezone.now
+    monkeypatch.setattr(caching.timezone, "now", lambda: now() + datetime.timedelta(seconds=61))
+    _dashboard(official)
+    assert _queued(later_queue) == ["figures", "attendance", "realisation_panel_refresh"]

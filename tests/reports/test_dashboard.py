@@ -1,10 +1,11 @@
-"""The dashboard pages: who may see them, flat query counts, exports, open data, no personal data."""
+"""The dashboard pages: who may see them, flat query counts, exports marked internal, no personal data;
+the old open-data addresses sending anyone on to /data/."""
 
 import csv
 import io
-import json
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -23,8 +24,6 @@ PAGES = [
     ("dashboard:print", []),
     ("dashboard:export", ["xlsx"]),
     ("dashboard:export", ["csv"]),
-    ("dashboard:open-data", ["csv"]),
-    ("dashboard:open-data", ["json"]),
 ]
 
 
@@ -120,27 +119,6 @@ def test_the_csv_export(client, city):  # noqa: F811
     assert [computed[0]] in rows[:4] or [computed[1]] in rows[:4]
 
 
-def test_open_data_suppresses_small_cells(client, city):  # noqa: F811
-    client.force_login(factories.OfficialFactory())
-    payload = json.loads(client.get(reverse("dashboard:open-data", args=["json"])).content)
-    tables = {table["key"]: table for table in payload["tables"]}
-    headline = {row[0]: row[1] for row in tables["headline"]["rows"]}
-    assert headline["Peserta (orang)"] == 11
-    # Certification: 3 of 4 tested: fewer than 5 in the denominator, so left empty.
-    assert headline["Tingkat sertifikasi (LSP)"] is None
-    kecamatan = {row[0]: row[1:] for row in tables["kecamatan"]["rows"]}
-    # Outside the city: 1 person. Timur: 4 people. Barat: 6 enrolled, but 1 of them did not complete.
-    assert kecamatan["Luar Kota Pekalongan"] == [None, None, None]
-    assert kecamatan["Pekalongan Timur"] == [None, None, None]
-    assert kecamatan["Pekalongan Barat"] == [None, None, None]
-    assert not any("Biaya" in row[0] for row in tables["headline"]["rows"])
-    assert not any("Median" in column or "median" in column for column in tables["outcomes"]["columns"])
-    # Package counts are not people: published as they are.
-    assert tables["realization"]["rows"]
-    rows = list(csv.reader(io.StringIO(client.get(reverse("dashboard:open-data", args=["csv"])).content.decode())))
-    assert rows[0] == ["table", "group", "measure", "value"]
-
-
 def test_no_personal_data_anywhere(client, city):  # noqa: F811
     from participants.models import Participant
 
@@ -164,28 +142,77 @@ def test_the_print_view_is_a_page_of_its_own(client, city):  # noqa: F811
     assert "Tahun program: 2025" in content
 
 
-def test_a_lone_suppressed_row_takes_the_next_smallest_with_it():
-    from reports.indicators import Rate
-    from reports.tables import Column, Kind, Table, open_data_rows
-
-    table = Table(
-        "kelurahan",
-        "By kelurahan",
-        [
-            Column("Kelurahan", Kind.LABEL),
-            Column("Enrolled (people)", Kind.COUNT),
-            Column("Completers (people)", Kind.COUNT),
-            Column("Completion rate", Kind.RATE),
-        ],
-        [["A", 12, 6, Rate(6, 12)], ["B", 3, 3, Rate(3, 3)], ["C", 40, 20, Rate(20, 40)], ["D", 9, 9, Rate(9, 9)]],
-    )
-    _columns, rows = open_data_rows(table)
-    # B has 3 people; D, the next smallest, goes too, so B cannot be worked out from a total.
-    assert rows == [["A", 12, 6, 50.0], ["B", None, None, None], ["C", 40, 20, 50.0], ["D", None, None, None]]
-
-
 def test_the_print_view_shows_counts_and_rates(client, city):  # noqa: F811
     client.force_login(factories.OfficialFactory())
     content = client.get(reverse("dashboard:print")).content.decode()
     assert '<td class="n">11</td>' in content
     assert "77,8% dari 9" in content
+
+
+INTERNAL = {
+    "id": "Internal: untuk staf dan pejabat Dinperinaker, tidak untuk dipublikasikan. "
+    "Data terbuka: http://testserver/data/",
+    "en": "Internal: for Dinperinaker staff and officials, not for publication. Open data: http://testserver/data/",
+}
+
+TITLE = {"id": "Pelatihan kerja, Dinperinaker Kota Pekalongan", "en": "Job training, Dinperinaker Kota Pekalongan"}
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_csv_and_the_xlsx_say_on_their_first_line_that_they_are_internal(client, city, language):  # noqa: F811
+    client.force_login(factories.OfficialFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("dashboard:export", args=["csv"]), {"year": "2025"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [INTERNAL[language]]
+    assert rows[1] == [TITLE[language]]  # the title, then the rest as before
+    sheet = load_workbook(io.BytesIO(client.get(reverse("dashboard:export", args=["xlsx"])).content)).active
+    assert sheet["A1"].value == INTERNAL[language] and sheet["A1"].font.bold
+    assert sheet["B1"].value is None and sheet["A2"].value == rows[1][0]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_the_print_view_says_at_the_top_that_it_is_internal(client, city, language):  # noqa: F811
+    client.force_login(factories.StaffFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    content = client.get(reverse("dashboard:print")).content.decode()
+    body = content[content.index("<body>") :]
+    note = body.index(f"<p data-internal><strong>{INTERNAL[language]}</strong></p>")
+    assert note < body.index("<h1>")  # the first thing printed, before the title
+
+
+def test_the_dashboard_links_to_the_open_data_not_to_its_old_addresses(client, city):  # noqa: F811
+    client.force_login(factories.OfficialFactory())
+    content = client.get(reverse("dashboard:index")).content.decode()
+    assert f'href="{reverse("data:index")}">Data terbuka</a>' in content
+    assert "/dashboard/open-data" not in content and "Data terbuka CSV" not in content
+
+
+def test_the_definitions_send_readers_to_the_open_data_and_its_rounding(client):
+    client.force_login(factories.OfficialFactory())
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    content = client.get(reverse("dashboard:indicators")).content.decode()
+    definition = content[content.index('id="open-data"') : content.index("</dd>", content.index('id="open-data"'))]
+    assert "rounded to the nearest multiple of 5 (0 stays 0, 1 and 2 become 0, 3 to 7 become 5" in definition
+    assert "left empty when the rounded base is under 20 people" in definition
+    assert f'<a href="{reverse("data:index")}">The open data and how it is protected</a>' in definition
+    assert "1 to 4 people, is left empty" not in definition  # the old rule of suppressed rows is gone
+
+
+OLD_ADDRESSES = ["/dashboard/open-data.csv", "/dashboard/open-data.json"]
+
+
+@pytest.mark.parametrize("path", OLD_ADDRESSES)
+def test_the_old_open_data_addresses_redirect_anyone_for_good_to_data(client, path):
+    assert reverse("dashboard:open-data", args=[path.rsplit(".", 1)[1]]) == path
+    for user in (None, factories.OperatorFactory(), factories.OfficialFactory(), factories.StaffFactory()):
+        if user is not None:
+            client.force_login(user)
+        response = client.get(path, {"year": "2025", "kecamatan": "1"})  # the old filters are dropped
+        assert (response.status_code, response["Location"]) == (301, "/data/")
+        assert client.head(path).status_code == 301
+        assert client.post(path).status_code == 405
+    client.logout()
+    followed = client.get(path, follow=True)
+    assert followed.redirect_chain == [("/data/", 301)] and followed.status_code == 200
+    assert "peserta-per-kecamatan" in followed.content.decode()

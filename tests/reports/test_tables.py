@@ -1,6 +1,5 @@
-"""Every column of the dashboard's tables is typed, and the page, the print view, CSV, XLSX and open
-data write each cell from its type: rates with their denominators, money in whole rupiah, points as
-points.
+"""Every column of the dashboard's tables is typed, and the page, the print view, CSV and XLSX write
+each cell from its type: rates with their denominators, money in whole rupiah, points as points.
 
 Figures from the hand-worked dataset of test_indicators.py (no filter):
 - completion 7 of 9 (77,8%); attendance at held meetings 35 of 41 (85,4%);
@@ -14,7 +13,6 @@ Figures from the hand-worked dataset of test_indicators.py (no filter):
 import csv
 import datetime
 import io
-import json
 from decimal import Decimal
 
 import pytest
@@ -90,15 +88,14 @@ def test_every_column_of_every_table_has_a_type_and_its_cells_hold_that_type(cit
     kinds = {table.key: {c.title: c for c in table.columns} for table in all_tables}
     outcomes = kinds["outcomes"]
     assert outcomes["Perubahan sejak mendaftar (poin)"].kind is Kind.POINTS
-    assert not outcomes["Perubahan sejak mendaftar (poin)"].public
     assert outcomes["Median penghasilan per bulan (Rp)"].kind is Kind.MONEY
     assert outcomes["Tingkat respons"].kind is Kind.RATE
     assert kinds["providers"]["Biaya per lulusan (Rp)"].kind is Kind.MONEY
     headline = {cells[0].value: cells[1].column for cells in all_tables[0].typed_rows}
     assert headline["Peserta (orang)"].kind is Kind.COUNT
     assert headline["Tingkat penyelesaian"].kind is Kind.RATE
-    assert headline["Biaya per lulusan (Rp)"].kind is Kind.MONEY and not headline["Biaya per lulusan (Rp)"].public
-    # Packages are not people: their counts are not suppressed in open data.
+    assert headline["Biaya per lulusan (Rp)"].kind is Kind.MONEY
+    # Packages are not people: a category with few packages still shows its figures.
     assert not any(column.suppress_small for column in all_tables[1].columns[1:])
 
 
@@ -224,8 +221,6 @@ def test_no_output_has_fractions_of_a_rupiah(official, half_rupiah):
     sheet = _sheet(official.get(reverse("dashboard:export", args=["xlsx"])))
     assert _find(sheet, "Biaya per lulusan (Rp)")[1].value == 1_500_001
     assert _find(sheet, "3 bulan")[-1].value == 1_500_001
-    published = official.get(reverse("dashboard:open-data", args=["json"])).content.decode()
-    assert "1500000.5" not in published and "1500001" not in published  # money per head is not published
 
 
 @pytest.mark.parametrize(
@@ -233,17 +228,6 @@ def test_no_output_has_fractions_of_a_rupiah(official, half_rupiah):
 )
 def test_a_format_that_does_not_exist_is_a_404(official, path):
     assert official.get(path).status_code == 404
-
-
-def test_open_data_writes_rates_as_numbers_with_a_decimal_point(official, city):  # noqa: F811
-    response = official.get(reverse("dashboard:open-data", args=["csv"]))
-    assert not response.content.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    # Package completion of the BLK: 1 of 2 packages, published as it is (packages are not people).
-    assert ["realization", "BLK Kota", "Penyelesaian paket", "50.0"] in rows
-    payload = json.loads(official.get(reverse("dashboard:open-data", args=["json"])).content)
-    realization = {row[0]: row[1:] for row in payload["tables"][1]["rows"]}
-    assert realization["BLK Kota"] == [2, 100.0, 50.0]
 
 
 @pytest.mark.parametrize(
