@@ -49,7 +49,8 @@ class AttendanceAdmin(SafeInputMixin, SimpleHistoryAdmin):
     search_fields = ["=enrollment__participant__nik", "enrollment__participant__full_name", "session__package__code"]
     autocomplete_fields = ["enrollment", "session"]
     readonly_fields = ["marked_by", "marked_at"]
-    ordering = ["-marked_at"]  # on the marks table itself: no join to the meetings
+    ordering = ["-marked_at"]  # on the marks table itself (and its index): no join to the meetings
+    show_full_result_count = False  # a second count of millions of marks under a search or filter
 
     @admin.display(description=_("participant"), ordering="enrollment__participant__full_name")
     def participant_name(self, obj):
