@@ -1,7 +1,10 @@
 """Browser tests drive the system Chromium with Playwright (its own browser download cannot work here)."""
 
 import os
+import select
 import shutil
+import threading
+import time
 
 import pytest
 
@@ -45,3 +48,73 @@ def browser_context_args(browser_context_args):
 def _fail_fast(page, reference_data):
     """Ten seconds is plenty on localhost; a missing element should not stall the suite."""
     page.set_default_timeout(10_000)
+
+
+@pytest.fixture(scope="session")
+def _requests_in_flight(live_server):
+    """Serve one request at a time, and count them from the moment the server accepts one to the
+    end of its thread.
+
+    The server is one for the whole session and answers each connection in a thread of its own. On
+    SQLite's in-memory database every thread shares the test's one connection, so two requests at
+    once (a page and the service worker keeping the marking pages) mix up each other's savepoints:
+    a log-in then fails with "no such savepoint" and a 400. The lock keeps them apart; the count lets
+    a test's end wait for what a page's scripts were still asking, before the database is emptied."""
+    httpd = live_server.thread.httpd
+    idle = threading.Condition()
+    count = [0]
+    accept, serve = httpd.process_request, httpd.process_request_thread
+    app, one_at_a_time = httpd.get_app(), threading.Lock()
+
+    def counted_accept(request, client_address):
+        with idle:
+            count[0] += 1
+        try:
+            accept(request, client_address)
+        except BaseException:
+            with idle:
+                count[0] -= 1
+                idle.notify_all()
+            raise
+
+    def counted_serve(request, client_address):
+        try:
+            serve(request, client_address)
+        finally:
+            with idle:
+                count[0] -= 1
+                idle.notify_all()
+
+    def serialised_app(environ, start_response):
+        with one_at_a_time:
+            result = app(environ, start_response)
+            try:
+                return [b"".join(result)]  # a streamed body reads the database too: read it here
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+
+    httpd.process_request, httpd.process_request_thread = counted_accept, counted_serve
+    httpd.set_app(serialised_app)
+    return httpd, idle, count
+
+
+@pytest.fixture(autouse=True)
+def _quiet_server_before_the_flush(_live_server_helper, _requests_in_flight, page, browser):
+    """After each test, before its database is emptied: close every browser context (no page or
+    service worker asks anything more), then wait until the server has answered what it was asked,
+    including a connection still waiting in the listening socket's queue."""
+    yield
+    for context in list(browser.contexts):
+        context.close()
+    httpd, idle, count = _requests_in_flight
+    deadline = time.monotonic() + 10
+    with idle:
+        while time.monotonic() < deadline:
+            if count[0] > 0:
+                idle.wait(0.1)
+            elif select.select([httpd.socket], [], [], 0)[0]:
+                idle.wait(0.05)  # accepted on the server's own thread in a moment
+            else:
+                break
+        assert count[0] == 0, f"the live server still answers {count[0]} request(s) ten seconds after the test"
