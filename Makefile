@@ -29,8 +29,9 @@ test: check-tools dev-deps static-deps lint
 bench: check-tools dev-deps static-deps
 	$(PY) bench/run.py
 
-# Load test on PostgreSQL (DATABASE_URL=postgres://...): 50 people for 60 s against gunicorn on the
-# province database; locust lives in its own virtual environment, .venv-load.
+# Load test on PostgreSQL (DATABASE_URL=postgres://...): 51 people for 60 s against gunicorn and the
+# task worker on the province database; locust lives in its own virtual environment, .venv-load.
+# A short trial that leaves docs/PERFORMANCE.md alone: LOAD_DB=bench_city LOAD_SECONDS=20 make loadtest
 loadtest: check-tools deps static-deps $(VENV)-load/bin/locust
 	$(PY) bench/loadtest.py
 

@@ -2,6 +2,10 @@
 
 Run by bench/run.py for each size. Every request goes through Django's full stack in this process
 (the server time, without the network); writes are rolled back so the data stays as seeded.
+
+Beside the pages: the dashboard's cold computation (reports.tables' two parts, called directly,
+no cache), which the task queue runs after a change, and the SQL floor (bench/sql_floor.py), one
+plain statement for the same family of breakdowns, timed the same way in the same run.
 """
 
 import datetime
@@ -22,28 +26,46 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
-# The production cache (a table in the database, shared by all app server processes), not the test
-# settings' per-process one: the dashboard's cached figures are read from where production keeps them.
+from pekalongan_training import settings as production  # noqa: E402
+
+# The production cache (a table in the database, shared by all app server processes, with the
+# production settings' options), not the test settings' per-process one: the dashboard's figures are
+# read from where production keeps them.
 override_settings(
-    CACHES={"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"}}
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            "OPTIONS": production.CACHES["default"].get("OPTIONS", {}),
+        },
+        "pages": production.PAGES_CACHE,
+    }
 ).enable()
 call_command("createcachetable", verbosity=0)
 
+from django.core.cache import cache  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_tasks import task_backends  # noqa: E402
 
 from participants import imports  # noqa: E402
 from participants.models import Enrollment, Participant  # noqa: E402
 from pekalongan_training.roles import OFFICIAL_GROUP, STAFF_GROUP  # noqa: E402
 from programs.models import Kecamatan, Session, TrainingPackage  # noqa: E402
-from reports import caching  # noqa: E402
+from reports import caching, tables  # noqa: E402
+from reports.indicators import Filters  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from accounts import account  # noqa: E402
 from import_10k import make_file  # noqa: E402
+from sql_floor import breakdowns  # noqa: E402
+
+# A task queue whose worker is elsewhere, as in production (the test settings run tasks in the
+# request): a view after a change only queues the refresh, so it is timed without the computation.
+QUEUE_ELSEWHERE = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
 def measure(name, runs, request, *, rollback=False, prepare=None):
@@ -69,6 +91,7 @@ def measure(name, runs, request, *, rollback=False, prepare=None):
 
 def main():
     setup_test_environment()
+    cache.clear()  # every run starts alike: no figures kept from an earlier one (the benchmark's database)
     today = timezone.localdate()
     staff = account("bench-staf", STAFF_GROUP, staff=True)
     official = account("bench-pejabat", OFFICIAL_GROUP)
@@ -100,25 +123,46 @@ def main():
         )
 
     def records_changed():
-        caching._new_version()  # as a committed enrollment, outcome or package change does
+        # The worker has computed what the last view asked for (untimed), then a committed
+        # enrollment, outcome or package change comes: the view after it is the one timed.
+        queue = task_backends["default"]
+        for result in list(queue.results):
+            result.task.call(*result.args, **result.kwargs)
+        queue.clear()
+        caching._new_version()
+
+    def served_stale(params=None):
+        """The dashboard after a change: the figures computed before it, and their refresh queued."""
+
+        def request():
+            response = clients["official"].get(reverse("dashboard:index"), params or {})
+            queued = [result.task.name for result in task_backends["default"].results]
+            assert response.context["figures_stale"], "the figures after a change should be served stale"
+            assert queued.count("dashboard_refresh") == len(tables.PARTS), queued
+            return response
+
+        return request
 
     three_filters = {"year": today.year, "category": "blk", "kecamatan": kecamatan.pk}
+    selections = {"": Filters(), ", 3 f.": Filters(year=today.year, category="blk", kecamatan=kecamatan)}
+    floor_filters = {"": {}, ", 3 f.": {"year": today.year, "category": "blk", "kecamatan": kecamatan.pk}}
     content = make_file(10_000)
+    # The two views without a change also compute and keep each selection's figures the first time,
+    # so that after a change there are figures to serve.
     results = [
         measure("dashboard, no filter", 20, get("official", reverse("dashboard:index"))),
         measure("dashboard, three filters", 20, get("official", reverse("dashboard:index"), three_filters)),
-        measure(
-            "dashboard after a change",
-            5,
-            get("official", reverse("dashboard:index")),
-            prepare=records_changed,
-        ),
-        measure(
-            "dashboard after a change, 3 f.",
-            5,
-            get("official", reverse("dashboard:index"), three_filters),
-            prepare=records_changed,
-        ),
+    ]
+    with override_settings(TASKS=QUEUE_ELSEWHERE):
+        results += [
+            measure("dashboard after a change", 10, served_stale(), prepare=records_changed),
+            measure("dashboard after a change, 3 f.", 10, served_stale(three_filters), prepare=records_changed),
+        ]
+    for suffix, f in selections.items():
+        results.append(measure(f"cold computation{suffix}", 5, lambda f=f: _computed(f, today)))
+    for suffix, filters in floor_filters.items():
+        results.append(measure(f"SQL floor{suffix}", 5, lambda filters=filters: _floor(filters)))
+    results += [
         measure("operator's package list", 20, get("operator", reverse("provider:package-list"))),
         measure("roster of 20", 20, get("operator", reverse("provider:package-detail", args=[package.pk]))),
         measure(
@@ -173,6 +217,19 @@ def _count():
 
 class _Ok:
     status_code = 200
+
+
+def _computed(f, today):
+    """Both parts of the dashboard's figures as the task queue computes them, without the cache."""
+    tables._figures(f, today)
+    tables._attendance_figures(f, today)
+    return _Ok()
+
+
+def _floor(filters):
+    with connection.cursor() as cursor:
+        assert breakdowns(cursor, **filters)
+    return _Ok()
 
 
 def _import(content, staff):

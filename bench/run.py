@@ -17,9 +17,14 @@ import psycopg2
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"city": 2_000, "province": 100_000}
+# Targets on the median, at province size, unless ON_P95 says the 95th percentile.
 TARGETS_MS = {
     "dashboard, no filter": 300,
     "dashboard, three filters": 300,
+    "dashboard after a change": 300,  # what an official waits for: the figures before the change
+    "dashboard after a change, 3 f.": 300,
+    "cold computation": 1000,  # what the task queue computes after a change
+    "cold computation, 3 f.": 1000,
     "roster of 20": 50,
     "saving one mark": 30,
     "admin: participants": 300,
@@ -28,6 +33,7 @@ TARGETS_MS = {
     "search by NIK": 50,
     "import 10,000 rows": 30_000,
 }
+ON_P95 = {"dashboard after a change", "dashboard after a change, 3 f."}
 
 
 def database_url(base: str, name: str) -> str:
@@ -105,18 +111,30 @@ def main():
             text=True,
         ).stdout
         results[label] = json.loads(output.strip().splitlines()[-1])
-    lines = [
-        f"{'operation':30} {'city median/p95 ms':>20} {'q':>4} {'province median/p95 ms':>24} {'q':>4} {'target':>7}"
-    ]
-    for city, province in zip(results["city"]["results"], results["province"]["results"], strict=True):
-        target = TARGETS_MS.get(city["name"], "")
-        lines.append(
-            f"{city['name']:30} {city['median_ms']:9.0f} / {city['p95_ms']:7.0f} {city['queries']:4}"
-            f" {province['median_ms']:11.0f} / {province['p95_ms']:9.0f} {province['queries']:4} {target:>7}"
-        )
-    table = "\n".join(lines)
+    table = results_table(results["city"]["results"], results["province"]["results"])
     print(table)
     write_report(results, table)
+
+
+def results_table(city_results, province_results) -> str:
+    """Both sizes side by side, each with its target (median, or "p95") and whether the province met it."""
+    lines = [
+        f"{'operation':30} {'city median/p95 ms':>20} {'q':>4} {'province median/p95 ms':>24} {'q':>4}"
+        f" {'target':>10} {'met':>4}"
+    ]
+    for city, province in zip(city_results, province_results, strict=True):
+        name = city["name"]
+        target, met = "", ""
+        if name in TARGETS_MS:
+            on_p95 = name in ON_P95
+            target = f"{'p95 ' if on_p95 else ''}{TARGETS_MS[name]}"
+            met = "yes" if province["p95_ms" if on_p95 else "median_ms"] <= TARGETS_MS[name] else "NO"
+        lines.append(
+            f"{name:30} {city['median_ms']:9.0f} / {city['p95_ms']:7.0f} {city['queries']:4}"
+            f" {province['median_ms']:11.0f} / {province['p95_ms']:9.0f} {province['queries']:4}"
+            f" {target:>10} {met:>4}"
+        )
+    return "\n".join(lines)
 
 
 def write_report(results, table):
@@ -130,7 +148,8 @@ def write_report(results, table):
     )
     body = (
         f"{marker}\n\nMeasured {date.today().isoformat()} by `make bench` on {machine()}, PostgreSQL "
-        f"(server time per request through Django's full stack, in process; median and 95th percentile).\n"
+        f"(server time per request through Django's full stack, in process; median and 95th percentile; "
+        f"q: queries). Targets are on the median unless marked p95; met: at province size.\n"
         f"Data: {sizes}.\n\n```\n{table}\n```\n"
     )
     report.write_text((head or "# Performance\n\n") + body)
