@@ -6,7 +6,10 @@
 //   ahead, offline-pages.json) when a portal page asks ("refresh"); the others are dropped. A kept
 //   page is fetched from the network first, its copy updated, and the copy served without signal
 //   (or after a few seconds without an answer). Any other portal page without signal: the page that
-//   lists the kept meetings (config.fallback).
+//   lists the kept meetings (config.fallback). A refresh fetches that list page and only the
+//   marking pages with no copy or a copy older than FRESH_FOR (a visited page has its copy renewed
+//   anyway), one refresh at a time: on a metered phone every portal page would otherwise fetch
+//   them all again.
 // - A kept copy says "served": "cache" in its page settings, so its scripts know its `now` is old.
 // - Logged out (the server answers the list with 403, or a redirect to the login), or told "forget"
 //   by a page logging out: the pages (names of participants) are dropped; the queue stays.
@@ -17,6 +20,8 @@ var config = self.offlineConfig;
 var PAGES = "provider-pages";
 var STATIC = "provider-static-" + config.version;
 var NETWORK_WAIT = 5000; // ms before a kept page is shown instead of waiting on a weak signal
+var FRESH_FOR = 10 * 60 * 1000; // ms a kept copy is not fetched again by a refresh
+var KEPT_AT = "X-Kept-At"; // when the copy was made, in ms since 1970
 var SERVED_NETWORK = '"served": "network"';
 var SERVED_CACHE = '"served": "cache"';
 
@@ -67,6 +72,7 @@ function keep(cache, path, response) {
       var value = response.headers.get(name);
       if (value) headers[name] = value;
     });
+    headers[KEPT_AT] = String(Date.now());
     return cache.put(path, new Response(text.replace(SERVED_NETWORK, SERVED_CACHE), { headers: headers }));
   });
 }
@@ -75,9 +81,25 @@ function forget() {
   return caches.delete(PAGES);
 }
 
-// Fetch the list of pages to keep, drop the others, fetch the listed ones one after another (a weak
-// signal carries one page at a time better than ten). Answers the paths kept.
+function fresh(copy) {
+  return Boolean(copy) && Date.now() - Number(copy.headers.get(KEPT_AT) || 0) < FRESH_FOR;
+}
+
+// One refresh at a time: a second portal page asking while one runs gets the same answer.
+var refreshing = null;
 function refresh() {
+  if (!refreshing) {
+    refreshing = refreshKept().then(
+      function (kept) { refreshing = null; return kept; },
+      function (error) { refreshing = null; throw error; }
+    );
+  }
+  return refreshing;
+}
+
+// Fetch the list of pages to keep, drop the others, fetch the listed ones with no fresh copy one
+// after another (a weak signal carries one page at a time better than ten). Answers the paths kept.
+function refreshKept() {
   return fetch(config.pages, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } })
     .then(function (answer) {
       if (answer.type === "opaqueredirect" || answer.status === 403) return forget().then(function () { return null; });
@@ -106,12 +128,13 @@ function refresh() {
             return wanted
               .reduce(function (previous, path) {
                 return previous.then(function () {
-                  return fetch(path, { credentials: "same-origin", redirect: "manual" })
-                    .then(function (response) {
+                  return cache.match(path).then(function (copy) {
+                    if (path !== config.fallback && fresh(copy)) return; // the list: always, it follows the list
+                    return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
                       if (response.status !== 200 || response.type !== "basic") return;
                       return keep(cache, path, response).then(function () { kept.push(path); });
-                    })
-                    .catch(function () {}); // no signal for this one: its old copy, if any, stays
+                    });
+                  }).catch(function () {}); // no signal for this one: its old copy, if any, stays
                 });
               }, Promise.resolve())
               .then(function () {

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from tests.browser.server import ONE_AT_A_TIME
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -55,16 +57,15 @@ def _requests_in_flight(live_server):
     """Serve one request at a time, and count them from the moment the server accepts one to the
     end of its thread.
 
-    The server is one for the whole session and answers each connection in a thread of its own. On
-    SQLite's in-memory database every thread shares the test's one connection, so two requests at
-    once (a page and the service worker keeping the marking pages) mix up each other's savepoints:
-    a log-in then fails with "no such savepoint" and a 400. The lock keeps them apart; the count lets
-    a test's end wait for what a page's scripts were still asking, before the database is emptied."""
+    The server is one for the whole session and answers each connection in a thread of its own; two
+    requests at once (a page and the service worker keeping the marking pages) must not share
+    SQLite's one in-memory connection (tests/browser/server.py). The count lets a test's end wait
+    for what a page's scripts were still asking, before the database is emptied."""
     httpd = live_server.thread.httpd
     idle = threading.Condition()
     count = [0]
     accept, serve = httpd.process_request, httpd.process_request_thread
-    app, one_at_a_time = httpd.get_app(), threading.Lock()
+    app, served = httpd.get_app(), []
 
     def counted_accept(request, client_address):
         with idle:
@@ -86,7 +87,8 @@ def _requests_in_flight(live_server):
                 idle.notify_all()
 
     def serialised_app(environ, start_response):
-        with one_at_a_time:
+        with ONE_AT_A_TIME:
+            served.append((environ["REQUEST_METHOD"], environ["PATH_INFO"]))
             result = app(environ, start_response)
             try:
                 return [b"".join(result)]  # a streamed body reads the database too: read it here
@@ -96,7 +98,16 @@ def _requests_in_flight(live_server):
 
     httpd.process_request, httpd.process_request_thread = counted_accept, counted_serve
     httpd.set_app(serialised_app)
-    return httpd, idle, count
+    return httpd, idle, count, served
+
+
+@pytest.fixture
+def served_requests(_requests_in_flight):
+    """What the live server is asked from now on, as (method, path), in the order it answers."""
+    served = _requests_in_flight[3]
+    with ONE_AT_A_TIME:
+        served.clear()
+    return served
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +118,7 @@ def _quiet_server_before_the_flush(_live_server_helper, _requests_in_flight, pag
     yield
     for context in list(browser.contexts):
         context.close()
-    httpd, idle, count = _requests_in_flight
+    httpd, idle, count, _ = _requests_in_flight
     deadline = time.monotonic() + 10
     with idle:
         while time.monotonic() < deadline:

@@ -3,7 +3,6 @@ sent with their time when the signal returns, through a log-out and an expired s
 
 import datetime
 import re
-import threading
 
 import pytest
 from django.conf import settings
@@ -12,6 +11,7 @@ from playwright.sync_api import expect
 
 from participants.models import Attendance
 from participants.services import attendance_record
+from tests.browser.server import ONE_AT_A_TIME
 from tests.browser.test_accessibility import RUN
 from tests.browser.test_login import log_in
 from tests.factories import (
@@ -38,7 +38,6 @@ NAMES = [
 ]
 TAPS = {"Ahmad Fauzi": "S", "Bayu Saputra": "A", "Citra Lestari": "I", "Dewi Anggraini": "H", "Eko Prasetyo": "A"}
 STATUS = {"H": "present", "I": "excused", "S": "sick", "A": "absent"}
-ONE_AT_A_TIME = threading.RLock()  # see one_at_a_time
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 # New words, in Indonesian once the catalogue has them (English, the msgids, until then).
 NOT_SENT = re.compile("^(belum terkirim|not sent yet)$")
@@ -49,33 +48,7 @@ def _unsent(count):
 
 
 @pytest.fixture
-def one_at_a_time(live_server, page):
-    """The live server answers one request at a time, and the test reads the database between them.
-
-    On SQLite the test database lives in memory and the server's threads share its one connection:
-    here the service worker fetches pages while the queue sends taps and the test reads marks, and
-    two at once on that connection fail ("cannot start a transaction within a transaction").
-    """
-    httpd = live_server.thread.httpd
-    app = httpd.get_app()
-
-    def serial(environ, start_response):
-        with ONE_AT_A_TIME:
-            response = app(environ, start_response)
-            try:
-                return [b"".join(response)]
-            finally:
-                if hasattr(response, "close"):
-                    response.close()
-
-    httpd.set_app(serial)
-    yield
-    page.context.close()  # the worker fetches no more, then requests may come side by side again
-    httpd.set_app(app)
-
-
-@pytest.fixture
-def offline_class(page, live_server, one_at_a_time):
+def offline_class(page, live_server):
     """Nine people at today's meeting; the operator on its marking page, kept by the service worker."""
     # A service worker needs a secure context: http://localhost (or 127.0.0.1) is one.
     assert re.match(r"http://(localhost|127\.0\.0\.1):\d+$", live_server.url), live_server.url
@@ -323,3 +296,23 @@ def test_without_signal_a_portal_page_not_kept_shows_the_kept_meetings(page, off
     page.goto(f"{live_server.url}{tomorrow_url}")
     expect(page.locator("#not-yet")).to_be_visible()
     expect(_row(page, "Ahmad Fauzi").locator("input[value=present]")).to_be_disabled()
+
+
+def test_a_second_portal_page_fetches_again_only_the_list_of_kept_meetings(page, offline_class, served_requests):
+    """A kept marking page is fresh for ten minutes: the next portal pages do not fetch it again (a
+    metered phone would pay for every kept page on every page it opens), but a new meeting is kept."""
+    live_server, session = offline_class["live_server"], offline_class["session"]
+    with ONE_AT_A_TIME:
+        tomorrow = SessionFactory(package=session.package, date=session.date + datetime.timedelta(days=1))
+    page.goto(f"{live_server.url}/provider/")
+    expect(page.locator("html")).to_have_attribute("data-offline-kept", "3")  # two meetings and the list
+    today_page, tomorrow_page = (f"/provider/sessions/{pk}/attendance/" for pk in (session.pk, tomorrow.pk))
+    with ONE_AT_A_TIME:
+        fetched = [path for method, path in served_requests if method == "GET"]
+        served_requests.clear()
+    assert tomorrow_page in fetched and today_page not in fetched, fetched
+    page.goto(f"{live_server.url}/provider/")
+    expect(page.locator("html")).to_have_attribute("data-offline-kept", "3")
+    with ONE_AT_A_TIME:
+        fetched = [path for method, path in served_requests if method == "GET" and "/attendance/" in path]
+    assert fetched == [], fetched
