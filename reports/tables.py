@@ -22,6 +22,7 @@ from pekalongan_training.spreadsheets import Count, Money, Percent, Points
 from reports import indicators
 from reports.caching import latest, refresh_kept
 from reports.indicators import Filters
+from reports.one_pass import side_by_side
 
 SMALL_CELL = 5  # a row about fewer people than this shows its counts only
 
@@ -156,11 +157,12 @@ def _figures(f: Filters, today: datetime.date) -> dict:
     """The figures that change with enrollments, outcomes and packages (not with marks).
 
     Three statements however many people: the people, the follow-ups and the packages, each family
-    computed once in one pass (reports/one_pass.py) and read by every indicator made from it.
+    computed once in one pass (reports/one_pass.py) and read by every indicator made from it; the
+    people beside the follow-ups and the packages, at once where the database allows (side_by_side).
     """
-    people = indicators.people(f)
-    follow_ups = indicators.follow_ups(f, today)
-    packages = indicators.packages(f)
+    people, (follow_ups, packages) = side_by_side(
+        lambda: indicators.people(f), lambda: (indicators.follow_ups(f, today), indicators.packages(f))
+    )
     counts = indicators.headcounts(f, people)
     rounds = indicators.outcomes(f, today, follow_ups)
     return {
@@ -183,8 +185,9 @@ def _figures(f: Filters, today: datetime.date) -> dict:
 
 
 def _attendance_figures(f: Filters, today: datetime.date) -> dict:
-    """The figures made from attendance marks, and when they were computed (two statements: marks, meetings)."""
-    marks, meetings = indicators.marks(f), indicators.meetings(f, today)
+    """The figures made from attendance marks, and when they were computed (two statements, at once
+    where the database allows: marks, meetings)."""
+    marks, meetings = side_by_side(lambda: indicators.marks(f), lambda: indicators.meetings(f, today))
     return {
         "attendance": indicators.attendance(f, today, marks),
         "reporting": indicators.reporting(f, today, meetings),

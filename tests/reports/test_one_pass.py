@@ -17,10 +17,10 @@ import random
 from fractions import Fraction
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants import attendance_summary, followups
 from participants.models import Enrollment, FollowUpInvitation, Outcome, Participant
@@ -29,6 +29,7 @@ from pekalongan_training.formatting import whole_rupiah
 from programs.models import Kecamatan, Kelurahan, Program, Session, TrainingPackage
 from reports import indicators, tables
 from reports.indicators import AGE_BANDS, ROUNDS, Filters, Rate
+from reports.one_pass import side_by_side
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -371,3 +372,29 @@ def test_a_cold_dashboard_takes_five_queries_for_three_times_the_people():
     _city(rng, 20, today, tag=" 2")
     assert Participant.objects.count() == 3 * 10 and Enrollment.objects.count() > 2 * enrollments
     assert _cold_queries() == few == 5
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side only on PostgreSQL")
+def test_the_families_side_by_side_give_what_they_give_one_after_the_other():
+    """Outside a transaction (the task queue's worker) the families run at once, each on its own
+    connection, in the caller's language; inside one they run in turn on the caller's connection."""
+    today = timezone.localdate()
+    _city(random.Random(11), 12, today)
+
+    def backend():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return cursor.fetchone()[0], translation.get_language()
+
+    with translation.override("en"):
+        apart = side_by_side(backend, backend)
+        at_once = tables._figures(Filters(), today), tables._attendance_figures(Filters(), today)
+        with transaction.atomic():
+            assert side_by_side(backend, backend) == [backend()] * 2
+            in_turn = tables._figures(Filters(), today), tables._attendance_figures(Filters(), today)
+    assert len({pid for pid, _ in apart}) == 2 and backend()[0] not in {pid for pid, _ in apart}
+    assert {language for _, language in apart} == {"en"}
+    at_once[1].pop("attendance_computed_at"), in_turn[1].pop("attendance_computed_at")
+    assert at_once[0]["counts"]["enrolled"] > 0 and at_once[1]["attendance"]
+    assert at_once == in_turn
