@@ -77,29 +77,68 @@ function keep(cache, path, response) {
   });
 }
 
+// Dropping the pages also stops a refresh still running from keeping any more of them.
+var generation = 0;
 function forget() {
+  generation += 1;
   return caches.delete(PAGES);
 }
 
+// A copy made less than FRESH_FOR ago (a clock set back since makes no copy fresh for longer).
 function fresh(copy) {
-  return Boolean(copy) && Date.now() - Number(copy.headers.get(KEPT_AT) || 0) < FRESH_FOR;
+  var age = copy ? Date.now() - Number(copy.headers.get(KEPT_AT) || 0) : -1;
+  return age >= 0 && age < FRESH_FOR;
 }
 
-// One refresh at a time: a second portal page asking while one runs gets the same answer.
+// A mark sent (a POST under a kept page's path, or from a kept page) changes that page: its copy
+// is fetched again at the next refresh. The copy stays meanwhile, for a class without signal.
+function staleAfter(request) {
+  var path = pathOf(request.url);
+  var from = request.referrer ? pathOf(request.referrer) : "";
+  return caches.open(PAGES).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(
+        requests.map(function (kept) {
+          var keptPath = pathOf(kept.url);
+          if (keptPath !== from && path.indexOf(keptPath) !== 0) return null;
+          return cache.match(kept).then(function (copy) {
+            if (!copy) return null;
+            var headers = new Headers(copy.headers);
+            headers.set(KEPT_AT, "0");
+            return copy.text().then(function (text) {
+              return cache.put(kept, new Response(text, { headers: headers }));
+            });
+          });
+        })
+      );
+    });
+  });
+}
+
+// One refresh at a time: a second portal page asking while one runs gets the same answer, unless
+// the pages were dropped since it began.
 var refreshing = null;
 function refresh() {
-  if (!refreshing) {
-    refreshing = refreshKept().then(
-      function (kept) { refreshing = null; return kept; },
-      function (error) { refreshing = null; throw error; }
+  if (!refreshing || refreshing.generation !== generation) {
+    var current = refreshKept(generation).then(
+      function (kept) {
+        if (refreshing === current) refreshing = null;
+        return kept;
+      },
+      function (error) {
+        if (refreshing === current) refreshing = null;
+        throw error;
+      }
     );
+    current.generation = generation;
+    refreshing = current;
   }
   return refreshing;
 }
 
 // Fetch the list of pages to keep, drop the others, fetch the listed ones with no fresh copy one
 // after another (a weak signal carries one page at a time better than ten). Answers the paths kept.
-function refreshKept() {
+function refreshKept(begun) {
   return fetch(config.pages, { credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } })
     .then(function (answer) {
       if (answer.type === "opaqueredirect" || answer.status === 403) return forget().then(function () { return null; });
@@ -129,9 +168,10 @@ function refreshKept() {
               .reduce(function (previous, path) {
                 return previous.then(function () {
                   return cache.match(path).then(function (copy) {
+                    if (generation !== begun) return; // logged out meanwhile: keep nothing more
                     if (path !== config.fallback && fresh(copy)) return; // the list: always, it follows the list
                     return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
-                      if (response.status !== 200 || response.type !== "basic") return;
+                      if (response.status !== 200 || response.type !== "basic" || generation !== begun) return;
                       return keep(cache, path, response).then(function () { kept.push(path); });
                     });
                   }).catch(function () {}); // no signal for this one: its old copy, if any, stays
@@ -211,9 +251,13 @@ function staticFile(event) {
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;
-  if (request.method !== "GET") return; // taps go to the server, or wait in the page's queue
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    // Taps go to the server (or wait in the page's queue), never through a copy.
+    if (request.method === "POST" && url.pathname.indexOf(config.scope) === 0) event.waitUntil(staleAfter(request));
+    return;
+  }
   if (request.mode === "navigate" && url.pathname.indexOf(config.scope) === 0) {
     event.respondWith(page(event));
   } else if (url.pathname.indexOf(config.static) === 0) {

@@ -54,8 +54,8 @@ def _fail_fast(page, reference_data):
 
 @pytest.fixture(scope="session")
 def _requests_in_flight(live_server):
-    """Serve one request at a time, and count them from the moment the server accepts one to the
-    end of its thread.
+    """Serve one request at a time, and count them from the moment the server takes one off its
+    socket to the end of its thread.
 
     The server is one for the whole session and answers each connection in a thread of its own; two
     requests at once (a page and the service worker keeping the marking pages) must not share
@@ -64,12 +64,18 @@ def _requests_in_flight(live_server):
     httpd = live_server.thread.httpd
     idle = threading.Condition()
     count = [0]
-    accept, serve = httpd.process_request, httpd.process_request_thread
+    get_request, accept, serve = httpd.get_request, httpd.process_request, httpd.process_request_thread
     app, served = httpd.get_app(), []
 
-    def counted_accept(request, client_address):
+    def counted_get_request():
+        # Taken off the listening socket and counted at once, under the teardown's lock: there is no
+        # moment when a connection is neither waiting in the socket's queue nor counted.
         with idle:
+            request = get_request()
             count[0] += 1
+        return request
+
+    def counted_accept(request, client_address):
         try:
             accept(request, client_address)
         except BaseException:
@@ -96,7 +102,8 @@ def _requests_in_flight(live_server):
                 if hasattr(result, "close"):
                     result.close()
 
-    httpd.process_request, httpd.process_request_thread = counted_accept, counted_serve
+    httpd.get_request, httpd.process_request = counted_get_request, counted_accept
+    httpd.process_request_thread = counted_serve
     httpd.set_app(serialised_app)
     return httpd, idle, count, served
 
@@ -128,4 +135,5 @@ def _quiet_server_before_the_flush(_live_server_helper, _requests_in_flight, pag
                 idle.wait(0.05)  # accepted on the server's own thread in a moment
             else:
                 break
-        assert count[0] == 0, f"the live server still answers {count[0]} request(s) ten seconds after the test"
+        waiting = select.select([httpd.socket], [], [], 0)[0]
+        assert count[0] == 0 and not waiting, f"the live server still answers {count[0]} request(s) after ten seconds"

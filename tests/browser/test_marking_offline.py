@@ -316,3 +316,19 @@ def test_a_second_portal_page_fetches_again_only_the_list_of_kept_meetings(page,
     with ONE_AT_A_TIME:
         fetched = [path for method, path in served_requests if method == "GET" and "/attendance/" in path]
     assert fetched == [], fetched
+
+    # A mark sent from today's page changes it: the next portal page keeps it again, with the mark.
+    page.goto(f"{live_server.url}{today_page}")
+    _tap(page, "Ahmad Fauzi", "S")
+    expect(_row(page, "Ahmad Fauzi").locator("input[value=sick]")).to_be_checked()
+    with ONE_AT_A_TIME:
+        served_requests.clear()
+    page.goto(f"{live_server.url}/provider/")
+    expect(page.locator("html")).to_have_attribute("data-offline-kept", "3")
+    with ONE_AT_A_TIME:
+        fetched = [path for method, path in served_requests if method == "GET" and "/attendance/" in path]
+    assert fetched == [today_page], fetched
+    page.context.set_offline(True)
+    page.goto(f"{live_server.url}{today_page}")
+    expect(page.locator("#offline-ready")).to_be_visible()
+    expect(_row(page, "Ahmad Fauzi").locator("input[value=sick]")).to_be_checked()
