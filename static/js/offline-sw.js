@@ -63,8 +63,18 @@ function pathOf(url) {
   return new URL(url, self.location.origin).pathname;
 }
 
+// Marks sent (POSTs under the scope): a page fetched while one was on its way, or answered within
+// a few seconds of one (which may not have been saved yet), may not show it, so its copy is kept
+// as due again (`stale`).
+var writes = 0;
+var lastWrite = 0;
+var WRITE_SETTLES = 5000; // ms
+function writtenSince(before) {
+  return writes !== before || Math.abs(Date.now() - lastWrite) < WRITE_SETTLES;
+}
+
 // Keep a copy of a page, marked as a copy.
-function keep(cache, path, response) {
+function keep(cache, path, response, stale) {
   return response.text().then(function (text) {
     var headers = { "Content-Type": response.headers.get("Content-Type") || "text/html; charset=utf-8" };
     // The copy keeps the page's protections (no framing, our own scripts only).
@@ -72,7 +82,7 @@ function keep(cache, path, response) {
       var value = response.headers.get(name);
       if (value) headers[name] = value;
     });
-    headers[KEPT_AT] = String(Date.now());
+    headers[KEPT_AT] = stale ? "0" : String(Date.now());
     return cache.put(path, new Response(text.replace(SERVED_NETWORK, SERVED_CACHE), { headers: headers }));
   });
 }
@@ -170,9 +180,10 @@ function refreshKept(begun) {
                   return cache.match(path).then(function (copy) {
                     if (generation !== begun) return; // logged out meanwhile: keep nothing more
                     if (path !== config.fallback && fresh(copy)) return; // the list: always, it follows the list
+                    var before = writes;
                     return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
                       if (response.status !== 200 || response.type !== "basic" || generation !== begun) return;
-                      return keep(cache, path, response).then(function () { kept.push(path); });
+                      return keep(cache, path, response, writtenSince(before)).then(function () { kept.push(path); });
                     });
                   }).catch(function () {}); // no signal for this one: its old copy, if any, stays
                 });
@@ -212,9 +223,10 @@ function page(event) {
   var path = pathOf(request.url);
   return caches.open(PAGES).then(function (cache) {
     return cache.match(path).then(function (copy) {
+      var before = writes;
       var network = fetch(request).then(function (response) {
         if (copy && response.status === 200 && response.type === "basic" && !response.redirected) {
-          event.waitUntil(keep(cache, path, response.clone()));
+          event.waitUntil(keep(cache, path, response.clone(), writtenSince(before)));
         } else if (copy && response.type === "opaqueredirect") {
           event.waitUntil(forget()); // logged out: the login takes over, no copy stays behind
         }
@@ -255,7 +267,11 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (request.method !== "GET") {
     // Taps go to the server (or wait in the page's queue), never through a copy.
-    if (request.method === "POST" && url.pathname.indexOf(config.scope) === 0) event.waitUntil(staleAfter(request));
+    if (request.method === "POST" && url.pathname.indexOf(config.scope) === 0) {
+      writes += 1;
+      lastWrite = Date.now();
+      event.waitUntil(staleAfter(request));
+    }
     return;
   }
   if (request.mode === "navigate" && url.pathname.indexOf(config.scope) === 0) {

@@ -68,12 +68,18 @@ def _requests_in_flight(live_server):
     app, served = httpd.get_app(), []
 
     def counted_get_request():
-        # Taken off the listening socket and counted at once, under the teardown's lock: there is no
-        # moment when a connection is neither waiting in the socket's queue nor counted.
+        # Counted before it is taken off the listening socket (the server's thread calls this only
+        # when the socket has one waiting): there is no moment when a connection is neither in the
+        # socket's queue nor counted. Taken off outside the lock, which the teardown waits on.
         with idle:
-            request = get_request()
             count[0] += 1
-        return request
+        try:
+            return get_request()
+        except BaseException:
+            with idle:
+                count[0] -= 1
+                idle.notify_all()
+            raise
 
     def counted_accept(request, client_address):
         try:
