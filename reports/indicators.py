@@ -210,8 +210,7 @@ def _people_base(f: Filters):
 
 def people(f: Filters, names=None) -> dict[str, list[dict]]:
     """The people's groupings (all, or those named), each a list of rows: one statement."""
-    groupings = PEOPLE_GROUPINGS if names is None else {name: PEOPLE_GROUPINGS[name] for name in names}
-    return one_pass(_people_base(f), PEOPLE_MEASURES, groupings, key="person")
+    return one_pass(_people_base(f), PEOPLE_MEASURES, PEOPLE_GROUPINGS, names=names, key="person")
 
 
 def headcounts(f: Filters, groups: dict | None = None) -> dict:
@@ -370,8 +369,7 @@ def _package_base(f: Filters):
 
 def packages(f: Filters, names=None) -> dict[str, list[dict]]:
     """The packages' groupings (all, or those named): one statement."""
-    groupings = PACKAGE_GROUPINGS if names is None else {name: PACKAGE_GROUPINGS[name] for name in names}
-    return one_pass(_package_base(f), PACKAGE_MEASURES, groupings)
+    return one_pass(_package_base(f), PACKAGE_MEASURES, PACKAGE_GROUPINGS, names=names)
 
 
 def realization(f: Filters, groups: dict | None = None) -> list[dict]:
@@ -669,8 +667,7 @@ def _follow_up_base(f: Filters, today: datetime.date | None):
 
 def follow_ups(f: Filters, today: datetime.date | None, names=None) -> dict[str, list[dict]]:
     """The follow-ups' groupings (all, or those named; the rounds' need `today`): one statement."""
-    groupings = FOLLOW_UP_GROUPINGS if names is None else {name: FOLLOW_UP_GROUPINGS[name] for name in names}
-    return one_pass(_follow_up_base(f, today), FOLLOW_UP_MEASURES, groupings)
+    return one_pass(_follow_up_base(f, today), FOLLOW_UP_MEASURES, FOLLOW_UP_GROUPINGS, names=names)
 
 
 def _answers(groups: dict, round_: int) -> list[dict]:
@@ -880,14 +877,12 @@ def _sessions_base(f: Filters, today: datetime.date):
 
 def marks(f: Filters, names=None) -> dict[str, list[dict]]:
     """The marks' groupings (all, or those named): one statement."""
-    groupings = MARK_GROUPINGS if names is None else {name: MARK_GROUPINGS[name] for name in names}
-    return one_pass(_marks_base(f), MARK_MEASURES, groupings)
+    return one_pass(_marks_base(f), MARK_MEASURES, MARK_GROUPINGS, names=names)
 
 
 def meetings(f: Filters, today: datetime.date, names=None) -> dict[str, list[dict]]:
     """The held meetings' groupings (all, or those named): one statement."""
-    groupings = SESSION_GROUPINGS if names is None else {name: SESSION_GROUPINGS[name] for name in names}
-    return one_pass(_sessions_base(f, today), SESSION_MEASURES, groupings)
+    return one_pass(_sessions_base(f, today), SESSION_MEASURES, SESSION_GROUPINGS, names=names)
 
 
 def attendance(f: Filters, today: datetime.date, groups: dict | None = None) -> dict:

@@ -54,9 +54,12 @@ class Grouping:
 
 
 def one_pass(
-    base, measures: dict[str, str], groupings: dict[str, Grouping], *, key: str | None = None
+    base, measures: dict[str, str], groupings: dict[str, Grouping], *, names=None, key: str | None = None
 ) -> dict[str, list[dict]]:
-    """Each grouping's rows (its columns and its measures by name), from one statement over `base`."""
+    """Each grouping's rows (its columns and its measures by name), from one statement over `base`;
+    only the groupings named in `names`, when given."""
+    if names is not None:
+        groupings = {name: groupings[name] for name in names}
     connection = connections[base.db]
     statement = _Statement(base, measures, groupings, key, connection)
     sql, params = statement.sql()

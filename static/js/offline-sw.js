@@ -173,7 +173,6 @@ function refreshKept(begun) {
             );
           })
           .then(function () {
-            var kept = [];
             return wanted
               .reduce(function (previous, path) {
                 return previous.then(function () {
@@ -183,26 +182,25 @@ function refreshKept(begun) {
                     var before = writes;
                     return fetch(path, { credentials: "same-origin", redirect: "manual" }).then(function (response) {
                       if (response.status !== 200 || response.type !== "basic" || generation !== begun) return;
-                      return keep(cache, path, response, writtenSince(before)).then(function () { kept.push(path); });
+                      return keep(cache, path, response, writtenSince(before));
                     });
                   }).catch(function () {}); // no signal for this one: its old copy, if any, stays
                 });
               }, Promise.resolve())
-              .then(function () {
-                return cache.keys().then(function (requests) {
-                  return requests.map(function (request) { return pathOf(request.url); });
-                });
-              });
+              .then(keptPaths);
           });
       });
     })
-    .catch(function () {
-      return caches.open(PAGES).then(function (cache) {
-        return cache.keys().then(function (requests) {
-          return requests.map(function (request) { return pathOf(request.url); });
-        });
-      });
+    .catch(keptPaths);
+}
+
+// The paths of the pages kept on the phone.
+function keptPaths() {
+  return caches.open(PAGES).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return requests.map(function (request) { return pathOf(request.url); });
     });
+  });
 }
 
 self.addEventListener("message", function (event) {
